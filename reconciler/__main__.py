@@ -1,0 +1,5 @@
+"""`python -m reconciler` runs the same CLI as the `halo-reconciler` script."""
+
+from reconciler.cli.main import main
+
+main()

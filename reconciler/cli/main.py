@@ -1,0 +1,100 @@
+"""The `halo-reconciler` group and the one place that maps exceptions to exit codes.
+
+Exit codes for every command: 0 success; 1 any error (invalid config, API error, usage
+error — click's usage errors exit 2 by default and are mapped to 1 here); plan and drift
+with --detailed-exitcode exit 2 for "changes present" by raising `ChangesPresent`.
+Commands are imported lazily so `--help` and `validate` never import httpx or deepdiff.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from reconciler.errors import ReconcilerError
+
+# command name -> module under reconciler.cli defining `command`
+COMMANDS: dict[str, str] = {
+    "apply": "apply_cmd",
+    "drift": "drift_cmd",
+    "export": "export_cmd",
+    "plan": "plan_cmd",
+    "sandbox": "sandbox_cmd",
+    "validate": "validate_cmd",
+}
+
+
+class ChangesPresent(Exception):
+    """Raised by plan/drift with --detailed-exitcode when there are changes: exit 2."""
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported only when listed or run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        found: click.Command = importlib.import_module(f"reconciler.cli.{module}").command
+        return found
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Log requests (never secrets) and show tracebacks.")
+@click.version_option(package_name="halo-reconciler")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Terraform-style configuration as code for HaloPSA's accounting integrations.
+
+    validate checks YAML offline; plan shows what would change; apply makes HaloPSA
+    match; drift fails a schedule when HaloPSA moved; export adopts an existing
+    instance; sandbox serves a local HaloPSA simulator.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
+        # httpx logs full URLs at INFO; our own client logs what is safe.
+        for noisy in ("httpx", "httpcore"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and exit with the project's exit code (never click's 2 for usage)."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    code = 0
+    try:
+        result: Any = cli.main(args=args, prog_name="halo-reconciler", standalone_mode=False)
+        if isinstance(result, int):
+            code = result
+    except ChangesPresent:
+        code = 2
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        code = 1
+    except click.ClickException as exc:  # usage errors and the like
+        exc.show()
+        code = 1
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except ReconcilerError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        code = 1
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = 1
+    except Exception as exc:  # a bug: say so, without echoing values that may be secret
+        click.echo(f"internal error: {type(exc).__name__} (run with --debug for details)", err=True)
+        if debug:
+            traceback.print_exc()
+        code = 1
+    sys.exit(code)

@@ -1,0 +1,1 @@
+"""Configuration: YAML files -> a validated `Configuration` (see model.py), or ConfigError."""

@@ -1,0 +1,77 @@
+"""The configuration model: what the YAML says, validated, with where each part was said.
+
+Values are in API form: a comma-separated list field written as a YAML list is joined
+into HaloPSA's "a,b" string; a value that came from the environment is a `Sensitive`
+whose `source` is the original text (e.g. "${XERO_CLIENT_SECRET}"). Pure data, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from reconciler.registry import ORDER
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Mark:
+    """A place in a configuration file; line and column are 1-based."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Ensure(Enum):
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigRecord:
+    """One record of one resource type, as the configuration states it."""
+
+    type: str  # config key, e.g. "xero"
+    identity: str | None  # value of the type's identity field (name / company_id)
+    id: int | None  # HaloPSA id, when the record states one
+    # Managed fields only, identity field included; never `id`, `ensure`, `lifecycle`.
+    fields: Mapping[str, object]
+    mark: Mark  # where the record starts
+    field_marks: Mapping[str, Mark] = field(default_factory=dict)
+    ensure: Ensure = Ensure.PRESENT
+    prevent_destroy: bool = False
+    ignore_changes: frozenset[str] = frozenset()
+
+    @property
+    def address(self) -> str:
+        """`type/identity` (e.g. `xero/Acme NZ`), or `type/#id` without an identity."""
+        if self.identity is not None:
+            return f"{self.type}/{self.identity}"
+        return f"{self.type}/#{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The `settings:` mapping (at most one across the configuration)."""
+
+    prune: frozenset[str] = frozenset()
+    max_deletes: int = 3
+    mark: Mark | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Configuration:
+    """A whole configuration: every record of every file, and the settings."""
+
+    records: tuple[ConfigRecord, ...] = ()
+    settings: Settings = Settings()
+    files: tuple[str, ...] = ()
+
+    def types(self) -> tuple[str, ...]:
+        """Types the configuration refers to (records or prune), in registry order."""
+        keys = {r.type for r in self.records} | set(self.settings.prune)
+        return tuple(sorted(keys, key=ORDER.__getitem__))

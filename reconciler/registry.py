@@ -1,0 +1,187 @@
+"""The resource types as data: one line per HaloPSA endpoint, the rest is its JSON Schema.
+
+Adding a tenth integration means adding `schemas/<key>.schema.json` and one line to
+`TYPES`; a contract test keeps this list, the schema files and config.schema.json in step.
+Schemas are read lazily (only the types a run refers to) and cached for the process.
+Pure: reads packaged schema files, no network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    """One HaloPSA endpoint: config key, API path and its documented list filters."""
+
+    key: str
+    path: str
+    filters: tuple[str, ...] = ()
+    # Query parameters plan sends on the list GET. Kashflow's defaults are unknown, so both
+    # enabled and disabled records are asked for (../shared/api/README.md §2).
+    list_params: Mapping[str, str] = field(default_factory=dict)
+
+
+TYPES: tuple[ResourceType, ...] = (
+    ResourceType("xero", "/XeroDetails", ("connectedonly", "tenantid")),
+    ResourceType("quickbooks", "/QuickBooksDetails", ("companyid", "connectedonly")),
+    ResourceType("sage_business_cloud", "/SageBusinessCloudDetails", ("connectedonly", "tenantid")),
+    ResourceType("myob", "/MYOBdetails"),
+    ResourceType(
+        "kashflow",
+        "/KashflowDetails",
+        ("includedisabled", "includeenabled", "tenantid"),
+        {"includeenabled": "true", "includedisabled": "true"},
+    ),
+    ResourceType("fortnox", "/FortnoxDetails"),
+    ResourceType("exact", "/ExactDetails", ("connectedonly", "division")),
+    ResourceType("business_central", "/BusinessCentralDetails", ("companyid", "connectedonly")),
+    ResourceType("avalara", "/AvalaraDetails"),
+)
+
+BY_KEY: Mapping[str, ResourceType] = {t.key: t for t in TYPES}
+KEYS: tuple[str, ...] = tuple(t.key for t in TYPES)
+ORDER: Mapping[str, int] = {k: i for i, k in enumerate(KEYS)}
+
+
+def schema_dir() -> Path:
+    """Where the schemas are: inside the installed package, or the checkout's schemas/."""
+    packaged = Path(__file__).parent / "schemas"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "schemas"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The JSON document `schemas/<name>.schema.json` (cached; do not mutate)."""
+    with (schema_dir() / f"{name}.schema.json").open(encoding="utf-8") as fh:
+        doc: dict[str, Any] = json.load(fh)
+    return doc
+
+
+@dataclass(frozen=True, slots=True)
+class ElementSpec:
+    """The element type of an array of mapping objects (e.g. client_mappings rows)."""
+
+    name: str
+    identity: tuple[str, ...]
+    fields: Mapping[str, FieldSpec]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a type, as its schema describes it."""
+
+    name: str
+    json_types: frozenset[str]  # "string", "integer", "boolean", "array", "object"
+    nullable: bool
+    description: str
+    order: int
+    read_only: bool = False
+    write_only: bool = False
+    trigger: bool = False
+    comma_list: bool = False
+    date_time: bool = False
+    impact: str | None = None
+    health: str | None = None
+    newer: bool = False
+    element: ElementSpec | None = None  # set for arrays of mapping objects
+    max_length: int | None = None
+    enum: tuple[object, ...] | None = None
+
+    @property
+    def configurable(self) -> bool:
+        """May a configuration state this field? (`id` is handled apart, as the key.)"""
+        return not (self.read_only or self.trigger) and self.name != "id"
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    """A resource type with its parsed schema: the one view every layer reads."""
+
+    type: ResourceType
+    title: str
+    identity: str
+    fields: Mapping[str, FieldSpec]  # in schema (HaloPSA) order
+
+    @property
+    def key(self) -> str:
+        return self.type.key
+
+    @property
+    def path(self) -> str:
+        return self.type.path
+
+    def configurable(self) -> tuple[str, ...]:
+        return tuple(n for n, f in self.fields.items() if f.configurable)
+
+
+def _types_of(prop: Mapping[str, Any]) -> tuple[frozenset[str], bool]:
+    if "anyOf" in prop:
+        kinds = {"object" if "$ref" in p else p["type"] for p in prop["anyOf"]}
+    else:
+        raw = prop.get("type", "object")
+        kinds = set(raw) if isinstance(raw, list) else {raw}
+    nullable = "null" in kinds
+    return frozenset(kinds - {"null"}), nullable
+
+
+def _element(defs: Mapping[str, Any], ref: str) -> ElementSpec | None:
+    name = ref.rsplit("/", 1)[1]
+    d = defs[name]
+    ident = d.get("x-halo-element-identity")
+    if ident is None:
+        return None
+    return ElementSpec(name, tuple(ident), _fields(d["properties"], defs))
+
+
+def _fields(props: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, FieldSpec]:
+    out: dict[str, FieldSpec] = {}
+    for i, (name, p) in enumerate(props.items()):
+        kinds, nullable = _types_of(p)
+        element = None
+        items = p.get("items")
+        # Read-only arrays are never compared, so their rows need no spec (and
+        # ExternalLink_List.child_links would recurse into itself).
+        if items and "$ref" in items and not p.get("readOnly"):
+            element = _element(defs, items["$ref"])
+        out[name] = FieldSpec(
+            name=name,
+            json_types=kinds,
+            nullable=nullable,
+            description=p.get("description", ""),
+            order=i,
+            read_only=bool(p.get("readOnly")),
+            write_only=bool(p.get("writeOnly")),
+            trigger=bool(p.get("x-halo-trigger")),
+            comma_list=p.get("x-halo-list") == "comma-separated",
+            date_time=p.get("format") == "date-time",
+            impact=p.get("x-halo-impact"),
+            health=p.get("x-halo-health"),
+            newer=bool(p.get("x-halo-newer")),
+            element=element,
+            max_length=p.get("maxLength"),
+            enum=tuple(p["enum"]) if "enum" in p else None,
+        )
+    return out
+
+
+@cache
+def spec(key: str) -> TypeSpec:
+    """The parsed schema of the type with config key `key` (KeyError if unknown)."""
+    rtype = BY_KEY[key]
+    doc = load_schema(key)
+    defs = doc.get("$defs", {})
+    return TypeSpec(
+        type=rtype,
+        title=doc["title"],
+        identity=doc["x-halo-identity"],
+        fields=_fields(doc["properties"], defs),
+    )

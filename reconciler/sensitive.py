@@ -1,0 +1,70 @@
+"""Sensitive: a value that must never be printed.
+
+A value that came from the environment (`${NAME}` in the configuration) or a write-only
+field is wrapped as soon as it is read. str()/repr()/format() give "(sensitive)"; only
+`reveal()` gives the value, and only code that sends a request calls it. `source` is the
+configuration text it came from (e.g. "${XERO_CLIENT_SECRET}"): a plan file stores that
+marker, never the value, and apply resolves it again at send time.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MASK: Final = "(sensitive)"
+
+
+class Sensitive:
+    """A secret value; prints as "(sensitive)" everywhere."""
+
+    __slots__ = ("_value", "source")
+
+    def __init__(self, value: object, source: str) -> None:
+        self._value = value
+        self.source = source
+
+    def reveal(self) -> object:
+        """The real value: call only where it is sent to HaloPSA or compared."""
+        return self._value
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __repr__(self) -> str:
+        return f"Sensitive({MASK}, source={self.source!r})"
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sensitive):
+            return bool(self._value == other._value and self.source == other.source)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("Sensitive values are not picklable")
+
+
+def reveal(value: object) -> object:
+    """`value` with every Sensitive inside it (dicts and lists too) revealed, for sending."""
+    if isinstance(value, Sensitive):
+        return value.reveal()
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [reveal(v) for v in value]
+    return value
+
+
+def is_sensitive(value: object) -> bool:
+    """True when `value` is or holds a Sensitive."""
+    if isinstance(value, Sensitive):
+        return True
+    if isinstance(value, dict):
+        return any(is_sensitive(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(is_sensitive(v) for v in value)
+    return False
