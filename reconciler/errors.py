@@ -10,6 +10,7 @@
     │   ├── HaloUnavailable          429/5xx/connection errors outlasted the retry budget
     │   └── OutcomeUnknown           a POST was sent but no answer came back: it may have landed
     ├── SandboxError                 the sandbox cannot start (unreadable or corrupt data file)
+    ├── PlanError                    .problems: config and live records do not match one-to-one
     ├── PlanFileError                unreadable plan file, unknown format_version
     ├── StalePlanError               .changed: addresses whose live record moved since the plan
     └── PlanRefused                  .reasons: prevent_destroy, max_deletes, digest mismatch
@@ -31,7 +32,10 @@ class ReconcilerError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One configuration problem, located: `file:line:column: path: message`."""
+    """One configuration problem, located: `file:line:column: path: message`.
+
+    Line 0 means the file as a whole (missing, unreadable): `file: message`.
+    """
 
     file: str
     line: int
@@ -40,7 +44,7 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
@@ -63,9 +67,7 @@ class ConnectionSettingsError(ReconcilerError):
 class HaloError(ReconcilerError):
     """Raised when a HaloPSA request fails; the message never holds a secret."""
 
-    def __init__(
-        self, method: str, path: str, status: int | None, halo_message: str = ""
-    ) -> None:
+    def __init__(self, method: str, path: str, status: int | None, halo_message: str = "") -> None:
         self.method = method
         self.path = path
         self.status = status
@@ -100,6 +102,20 @@ class OutcomeUnknown(HaloError):
 
 class SandboxError(ReconcilerError):
     """Raised when the sandbox cannot start (unreadable or corrupt data file, bad seed)."""
+
+
+class PlanError(ReconcilerError):
+    """Raised when a plan cannot be computed: records match ambiguously (every problem).
+
+    Two config records that match one live record, a config record that matches two live
+    records, an `id` no live record has, an unknown --target type.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} matching the configuration to HaloPSA"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 
 class PlanFileError(ReconcilerError):

@@ -1,0 +1,292 @@
+"""The plan as a JSON document (schemas/plan.schema.json): to_json, from_json, digest.
+
+The document's key order is fixed here, so the same plan always gives the same bytes.
+The digest covers `resource_changes` only (no time, no instance), serialised with sorted
+keys, "," / ":" separators and UTF-8: two plans with the same changes share a digest.
+from_json checks every field it reads and raises PlanFileError naming the JSON path;
+it never echoes a value (a plan file holds no secret, but a hand-edited one might).
+Pure: no I/O (the caller reads the file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from reconciler.errors import PlanFileError
+from reconciler.plan.model import (
+    FORMAT_VERSION,
+    Action,
+    ElementChange,
+    ElementOp,
+    FieldChange,
+    Instance,
+    Plan,
+    PlanWarning,
+    ResourceChange,
+    SecretRef,
+    Unmanaged,
+    WriteOnlyField,
+)
+from reconciler.sensitive import Sensitive
+
+T = TypeVar("T")
+
+
+def value_to_json(value: Any) -> Any:
+    """A model value as JSON: a SecretRef becomes {"sensitive": true, "source": ...}."""
+    if isinstance(value, SecretRef):
+        return {"sensitive": True, "source": value.source}
+    if isinstance(value, Sensitive):  # never stored in a plan; refuse rather than leak
+        raise TypeError("a Sensitive value reached the plan document")
+    if isinstance(value, Mapping):
+        return {str(k): value_to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [value_to_json(v) for v in value]
+    return value
+
+
+def value_from_json(value: Any) -> Any:
+    """Inverse of value_to_json."""
+    if isinstance(value, dict):
+        marker = set(value) == {"sensitive", "source"} and value["sensitive"] is True
+        if marker and isinstance(value["source"], str):
+            return SecretRef(value["source"])
+        return {k: value_from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [value_from_json(v) for v in value]
+    return value
+
+
+def _element_json(ec: ElementChange) -> dict[str, Any]:
+    return {
+        "op": ec.op.value,
+        "key": ec.key,
+        "value": value_to_json(ec.value),
+        "changes": [_field_json(fc) for fc in ec.changes],
+    }
+
+
+def _field_json(fc: FieldChange) -> dict[str, Any]:
+    return {
+        "field": fc.field,
+        "before": value_to_json(fc.before),
+        "after": value_to_json(fc.after),
+        "sensitive": fc.sensitive,
+        "impact": fc.impact,
+        "description": fc.description,
+        "source": fc.source,
+        "elements": [_element_json(ec) for ec in fc.elements],
+    }
+
+
+def _resource_json(rc: ResourceChange) -> dict[str, Any]:
+    return {
+        "address": rc.address,
+        "type": rc.type,
+        "identity": rc.identity,
+        "id": rc.id,
+        "action": rc.action.value,
+        "prevent_destroy": rc.prevent_destroy,
+        "pruned": rc.pruned,
+        "changes": [_field_json(fc) for fc in rc.changes],
+        "write_only": [{"field": w.field, "source": w.source} for w in rc.write_only],
+    }
+
+
+def canonical_json(value: Any) -> bytes:
+    """Canonical bytes for hashing: sorted keys, no spaces, UTF-8."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def digest_of(plan: Plan) -> str:
+    """SHA-256 hex of the plan's `resource_changes` as serialised in its document."""
+    doc = [_resource_json(rc) for rc in plan.resource_changes]
+    return hashlib.sha256(canonical_json(doc)).hexdigest()
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    """The whole document, keys in a fixed reading order."""
+    changes = [_resource_json(rc) for rc in plan.resource_changes]
+    s = plan.summary
+    return {
+        "format_version": plan.format_version,
+        "instance": {"url": plan.instance.url, "tenant": plan.instance.tenant},
+        "targets": list(plan.targets),
+        "summary": {
+            "create": s.create,
+            "update": s.update,
+            "delete": s.delete,
+            "no_op": s.no_op,
+            "unmanaged": s.unmanaged,
+        },
+        "digest": hashlib.sha256(canonical_json(changes)).hexdigest(),
+        "refusals": list(plan.refusals),
+        "warnings": [{"address": w.address, "message": w.message} for w in plan.warnings],
+        "resource_changes": changes,
+        "unmanaged": [
+            {"address": u.address, "type": u.type, "identity": u.identity, "id": u.id}
+            for u in plan.unmanaged
+        ],
+        "fingerprints": dict(plan.fingerprints),
+        "write_only_uncompared": plan.write_only_uncompared,
+        "max_deletes": plan.max_deletes,
+    }
+
+
+class _Reader:
+    """Typed access to one JSON object, with its path for error messages."""
+
+    def __init__(self, doc: object, path: str) -> None:
+        if not isinstance(doc, dict):
+            raise PlanFileError(f"plan file: {path}: expected an object")
+        self.doc: dict[str, Any] = doc
+        self.path = path
+
+    def get(self, key: str, kinds: tuple[type, ...], what: str, optional: bool = False) -> Any:
+        if key not in self.doc:
+            if optional:
+                return None
+            raise PlanFileError(f"plan file: {self.path}.{key}: missing")
+        value = self.doc[key]
+        if value is None and optional:
+            return None
+        # bool is an int in Python: an integer field must not accept true/false.
+        bad_bool = isinstance(value, bool) and bool not in kinds
+        if bad_bool or not isinstance(value, kinds):
+            raise PlanFileError(f"plan file: {self.path}.{key}: expected {what}")
+        return value
+
+    def text(self, key: str) -> str:
+        value: str = self.get(key, (str,), "a string")
+        return value
+
+    def opt_text(self, key: str) -> str | None:
+        value: str | None = self.get(key, (str,), "a string or null", optional=True)
+        return value
+
+    def integer(self, key: str) -> int:
+        value: int = self.get(key, (int,), "an integer")
+        return value
+
+    def opt_integer(self, key: str) -> int | None:
+        value: int | None = self.get(key, (int,), "an integer or null", optional=True)
+        return value
+
+    def flag(self, key: str) -> bool:
+        value: bool = self.get(key, (bool,), "true or false")
+        return value
+
+    def value(self, key: str) -> Any:
+        if key not in self.doc:
+            raise PlanFileError(f"plan file: {self.path}.{key}: missing")
+        return value_from_json(self.doc[key])
+
+    def items(self, key: str, read: Callable[[_Reader], T]) -> tuple[T, ...]:
+        values = self.get(key, (list,), "a list")
+        return tuple(read(_Reader(v, f"{self.path}.{key}[{i}]")) for i, v in enumerate(values))
+
+    def choice(self, key: str, kind: type[Action] | type[ElementOp]) -> Any:
+        raw = self.text(key)
+        for member in kind:
+            if member.value == raw:
+                return member
+        allowed = ", ".join(m.value for m in kind)
+        raise PlanFileError(f"plan file: {self.path}.{key}: expected one of {allowed}")
+
+
+def _read_element(r: _Reader) -> ElementChange:
+    return ElementChange(
+        op=r.choice("op", ElementOp),
+        key=r.text("key"),
+        value=r.value("value"),
+        changes=r.items("changes", _read_field),
+    )
+
+
+def _read_field(r: _Reader) -> FieldChange:
+    return FieldChange(
+        field=r.text("field"),
+        before=r.value("before"),
+        after=r.value("after"),
+        sensitive=r.flag("sensitive"),
+        impact=r.opt_text("impact"),
+        description=r.text("description"),
+        source=r.opt_text("source"),
+        elements=r.items("elements", _read_element),
+    )
+
+
+def _read_write_only(r: _Reader) -> WriteOnlyField:
+    return WriteOnlyField(field=r.text("field"), source=r.opt_text("source"))
+
+
+def _read_resource(r: _Reader) -> ResourceChange:
+    return ResourceChange(
+        address=r.text("address"),
+        type=r.text("type"),
+        identity=r.opt_text("identity"),
+        id=r.opt_integer("id"),
+        action=r.choice("action", Action),
+        changes=r.items("changes", _read_field),
+        write_only=r.items("write_only", _read_write_only),
+        prevent_destroy=r.flag("prevent_destroy"),
+        pruned=r.flag("pruned"),
+    )
+
+
+def _read_unmanaged(r: _Reader) -> Unmanaged:
+    return Unmanaged(
+        address=r.text("address"),
+        type=r.text("type"),
+        identity=r.opt_text("identity"),
+        id=r.opt_integer("id"),
+    )
+
+
+def _read_warning(r: _Reader) -> PlanWarning:
+    return PlanWarning(address=r.text("address"), message=r.text("message"))
+
+
+def plan_from_json(doc: object) -> Plan:
+    """Read a plan document; PlanFileError for a wrong shape, version, digest or summary."""
+    top = _Reader(doc, "$")
+    version = top.text("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanFileError(
+            f"plan file: format_version {version!r} is not supported; this version of "
+            f"halo-reconciler reads format_version {FORMAT_VERSION!r} (run plan again)"
+        )
+    inst = _Reader(top.doc.get("instance"), "$.instance")
+    fingerprints = top.get("fingerprints", (dict,), "an object")
+    if not all(isinstance(v, str) for v in fingerprints.values()):
+        raise PlanFileError("plan file: $.fingerprints: expected strings")
+    refusals = top.get("refusals", (list,), "a list")
+    if not all(isinstance(v, str) for v in refusals):
+        raise PlanFileError("plan file: $.refusals: expected strings")
+    targets = top.get("targets", (list,), "a list")
+    if not all(isinstance(v, str) for v in targets):
+        raise PlanFileError("plan file: $.targets: expected strings")
+    plan = Plan(
+        instance=Instance(url=inst.text("url"), tenant=inst.opt_text("tenant")),
+        resource_changes=top.items("resource_changes", _read_resource),
+        unmanaged=top.items("unmanaged", _read_unmanaged),
+        warnings=top.items("warnings", _read_warning),
+        refusals=tuple(refusals),
+        fingerprints=dict(fingerprints),
+        write_only_uncompared=top.integer("write_only_uncompared"),
+        max_deletes=top.integer("max_deletes"),
+        targets=tuple(targets),
+        format_version=version,
+    )
+    if top.text("digest") != plan.digest:
+        raise PlanFileError(
+            "plan file: $.digest does not match its resource_changes "
+            "(the file was edited or damaged; run plan again)"
+        )
+    if top.value("summary") != plan_to_json(plan)["summary"]:
+        raise PlanFileError("plan file: $.summary does not match its resource_changes")
+    return plan

@@ -1,0 +1,41 @@
+"""Renderers: a Plan -> text, Markdown or JSON, written to a stream. Pure: no other I/O.
+
+    text.py      Terraform-style, for terminals and logs (colour when asked)
+    markdown.py  for a pull-request comment or CI step summary, capped under 65,000 chars
+    json.py      the plan document (schemas/plan.schema.json), as `plan --out` saves it
+    lines.py     what text and Markdown share: value text and per-record detail lines
+
+`render_plan(plan, out, format=..., color=..., full_plan_hint=...)` picks one by name.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from reconciler.plan.model import Plan
+from reconciler.render import json, markdown, text
+
+FORMATS: tuple[str, ...] = ("text", "json", "markdown")
+
+
+def render_plan(
+    plan: Plan,
+    out: TextIO,
+    *,
+    format: str = "text",
+    color: bool = False,
+    full_plan_hint: str | None = None,
+) -> None:
+    """Write `plan` to `out` in `format` (one of FORMATS; ValueError otherwise).
+    `color` matters for text only, `full_plan_hint` for Markdown only."""
+    if format == "text":
+        text.render(plan, out, color=color)
+    elif format == "json":
+        json.render(plan, out)
+    elif format == "markdown":
+        markdown.render(plan, out, full_plan_hint=full_plan_hint)
+    else:
+        raise ValueError(f"unknown plan format {format!r}; use one of {', '.join(FORMATS)}")
+
+
+__all__ = ["FORMATS", "render_plan"]

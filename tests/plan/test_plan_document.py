@@ -1,0 +1,172 @@
+"""The plan document: JSON round trip, digest, errors reading a plan file, fingerprints."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from plan_factories import cfg, plan_of, rec
+
+from reconciler.errors import PlanFileError
+from reconciler.plan import Instance, Plan, PlanWarning, SecretRef, fingerprint
+from reconciler.sensitive import Sensitive
+
+
+def _plan() -> Plan:
+    secret = Sensitive("CANARY-doc", "${SUB_KEY}")
+    config = cfg(
+        rec("xero", "A", {"name": "A", "enablesync": True, "sync_entities": "a,b"}),
+        rec("xero", "B", {"name": "B", "new_client_secret": Sensitive("CANARY-doc", "${S}")}),
+        rec(
+            "sage_business_cloud",
+            "S",
+            {
+                "name": "S",
+                "client_mappings": [
+                    {"halo_id": 1, "third_party_id": "A", "new_subscription_key": secret}
+                ],
+            },
+        ),
+        prune=["quickbooks"],
+    )
+    live = {
+        "xero": [{"id": 1, "name": "A", "enablesync": False, "sync_entities": "b,c"}],
+        "quickbooks": [{"id": 2, "name": "Q"}],
+    }
+    return plan_of(config, live)
+
+
+def test_round_trip_is_equal_and_keeps_the_digest() -> None:
+    plan = _plan()
+    doc = json.loads(json.dumps(plan.to_json()))
+    loaded = Plan.from_json(doc)
+    assert loaded == plan
+    assert loaded.digest == plan.digest == doc["digest"]
+    assert "CANARY" not in json.dumps(doc)
+
+
+def test_secret_in_a_row_round_trips_as_a_marker() -> None:
+    doc = _plan().to_json()
+    rows = doc["resource_changes"][3]["changes"][1]["after"]
+    assert rows == [
+        {
+            "halo_id": 1,
+            "third_party_id": "A",
+            "new_subscription_key": {"sensitive": True, "source": "${SUB_KEY}"},
+        }
+    ]
+    loaded = Plan.from_json(doc)
+    after = loaded.resource_changes[3].changes[1].after
+    assert after[0]["new_subscription_key"] == SecretRef("${SUB_KEY}")
+
+
+def test_digest_is_sha256_of_canonical_resource_changes() -> None:
+    plan = _plan()
+    doc = plan.to_json()
+    canonical = json.dumps(
+        doc["resource_changes"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+    assert plan.digest == hashlib.sha256(canonical).hexdigest()
+
+
+def test_digest_ignores_instance_warnings_and_time_but_not_changes() -> None:
+    plan = _plan()
+    other = replace(
+        plan,
+        instance=Instance("https://other.example", "t"),
+        warnings=(PlanWarning("xero/A", "x"),),
+        fingerprints={},
+    )
+    assert other.digest == plan.digest
+    changed = replace(plan, resource_changes=plan.resource_changes[1:])
+    assert changed.digest != plan.digest
+
+
+def test_document_top_level_key_order() -> None:
+    assert list(_plan().to_json()) == [
+        "format_version",
+        "instance",
+        "targets",
+        "summary",
+        "digest",
+        "refusals",
+        "warnings",
+        "resource_changes",
+        "unmanaged",
+        "fingerprints",
+        "write_only_uncompared",
+        "max_deletes",
+    ]
+
+
+def _broken(edit: Any) -> str:
+    doc = copy.deepcopy(_plan().to_json())
+    edit(doc)
+    with pytest.raises(PlanFileError) as caught:
+        Plan.from_json(doc)
+    return str(caught.value)
+
+
+def test_bad_plan_files_name_the_problem() -> None:
+    with pytest.raises(PlanFileError, match=r"^plan file: \$: expected an object$"):
+        Plan.from_json([1])
+    assert _broken(lambda d: d.update(format_version="2")) == (
+        "plan file: format_version '2' is not supported; this version of halo-reconciler "
+        "reads format_version '1' (run plan again)"
+    )
+    assert _broken(lambda d: d.pop("max_deletes")) == "plan file: $.max_deletes: missing"
+    assert _broken(lambda d: d.update(max_deletes=True)) == (
+        "plan file: $.max_deletes: expected an integer"
+    )
+    assert _broken(lambda d: d["resource_changes"][0].update(action="replace")) == (
+        "plan file: $.resource_changes[0].action: expected one of create, update, delete, no-op"
+    )
+    assert _broken(lambda d: d["resource_changes"][0]["changes"][0].update(sensitive="no")) == (
+        "plan file: $.resource_changes[0].changes[0].sensitive: expected true or false"
+    )
+    assert _broken(lambda d: d["resource_changes"][0]["changes"][0].update(after="X")) == (
+        "plan file: $.digest does not match its resource_changes "
+        "(the file was edited or damaged; run plan again)"
+    )
+    assert _broken(lambda d: d["summary"].update(create=9)) == (
+        "plan file: $.summary does not match its resource_changes"
+    )
+    assert _broken(lambda d: d.update(fingerprints={"xero/A": 1})) == (
+        "plan file: $.fingerprints: expected strings"
+    )
+
+
+LIVE: dict[str, Any] = {
+    "id": 3,
+    "name": "Acme",
+    "enablesync": True,
+    "token_expiry": "2024-01-01T00:00:00",
+    "authorized": True,
+    "_warning": None,
+    "new_client_secret": None,
+    "brand_new_field": 1,
+}
+
+
+def test_fingerprint_covers_id_and_configurable_fields_only() -> None:
+    base = fingerprint(LIVE, "xero")
+    assert len(base) == 64
+    moved = {**LIVE, "token_expiry": "2025-01-01", "authorized": False, "brand_new_field": 2}
+    assert fingerprint(moved, "xero") == base
+    assert fingerprint(dict(reversed(list(LIVE.items()))), "xero") == base
+    assert fingerprint({**LIVE, "enablesync": False}, "xero") != base
+    assert fingerprint({**LIVE, "id": 4}, "xero") != base
+
+
+def test_fingerprint_of_rows_ignores_read_only_row_fields() -> None:
+    row = {"id": 1, "halo_id": 1, "third_party_id": "A", "date_updated": "2024-01-01"}
+    live = {"id": 5, "name": "S", "client_mappings": [row]}
+    base = fingerprint(live, "sage_business_cloud")
+    touched = {**live, "client_mappings": [{**row, "date_updated": "2024-02-02", "revisions": 3}]}
+    assert fingerprint(touched, "sage_business_cloud") == base
+    changed = {**live, "client_mappings": [{**row, "third_party_id": "B"}]}
+    assert fingerprint(changed, "sage_business_cloud") != base
