@@ -1,0 +1,158 @@
+"""The one I/O seam: sends a request through the rate budget, retrying what may be retried.
+
+`Exchange.send` makes attempts until HaloPSA answers something that is not worth
+retrying, then returns that answer (2xx, 4xx, or a POST's 5xx) for the caller to
+translate. It raises only when no answer will come: HaloUnavailable (retries outlasted
+the budget, or a failure retrying cannot fix) and OutcomeUnknown (a non-repeatable
+request was sent and its answer lost). It never logs headers, bodies or URLs' queries —
+only method, path, status, attempt and timing — and never puts a secret in a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from reconciler import __version__
+from reconciler.errors import HaloUnavailable, OutcomeUnknown
+from reconciler.halo.messages import Scrubber, halo_message
+from reconciler.halo.ratelimit import RateBudget
+from reconciler.halo.retry import (
+    Backoff,
+    Failure,
+    RetryPolicy,
+    classify,
+    describe,
+    may_retry,
+    parse_retry_after,
+)
+from reconciler.halo.timing import Timing
+
+log = logging.getLogger("reconciler.halo")
+
+# httpx logs every request URL at INFO and httpcore its internals at DEBUG; this module
+# logs what is safe instead. Left alone when an application already chose a level.
+for _name in ("httpx", "httpcore"):
+    if logging.getLogger(_name).level == logging.NOTSET:
+        logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """HaloPSA's final answer to a request, and whether an earlier try may have landed."""
+
+    response: httpx.Response
+    repeated: bool  # an earlier attempt was sent and its outcome is unknown
+
+
+class Exchange:
+    """A shared httpx.Client (thread-safe), the rate budget and the retry policy."""
+
+    def __init__(
+        self,
+        *,
+        budget: RateBudget,
+        policy: RetryPolicy,
+        timing: Timing,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+    ) -> None:
+        self._budget = budget
+        self._policy = policy
+        self._timing = timing
+        # verify=True (the default) is kept explicit: TLS is always verified.
+        self._http = httpx.Client(
+            verify=True,
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            follow_redirects=False,
+            headers={"Accept": "application/json", "User-Agent": f"halo-reconciler/{__version__}"},
+        )
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        repeatable: bool,
+        scrub: Callable[[], Scrubber],
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> Sent:
+        """Send until an answer not worth retrying comes back (see the module docstring).
+
+        `repeatable`: safe to send twice (GET, DELETE, the token request). `scrub` gives
+        the Scrubber for messages, built only when a message is.
+        """
+        path = urlsplit(url).path
+        clock = self._timing.clock
+        backoff = Backoff(self._policy, clock, self._timing.random)
+        repeated = False
+        while True:
+            before = clock()
+            granted = self._budget.acquire()
+            backoff.exclude(granted - before)
+            backoff.attempts += 1
+            attempt = backoff.attempts
+            started = time.perf_counter()
+            try:
+                response = self._http.request(
+                    method, url, params=params, content=content, data=form, headers=headers
+                )
+            except httpx.RequestError as exc:  # transport errors, an undecodable body
+                failure = classify(exc)
+                cause = scrub()(describe(exc))
+                _debug(method, path, cause, attempt, started)
+                if not may_retry(repeatable, failure):
+                    if failure.sent:
+                        raise OutcomeUnknown(
+                            method,
+                            path,
+                            None,
+                            f"{cause} after the request was sent: it may have been applied",
+                        ) from exc
+                    raise HaloUnavailable(method, path, None, cause) from exc
+                wait = backoff.next_wait(failure)
+                if wait is None:
+                    reason = f"{cause} — {backoff.reason}"
+                    raise HaloUnavailable(method, path, None, reason) from exc
+                repeated = repeated or failure.sent
+                self._pause(method, path, cause, wait, attempt)
+                continue
+            status = response.status_code
+            _debug(method, path, f"HTTP {status}", attempt, started)
+            if not (status in (408, 429) or status >= 500):
+                return Sent(response, repeated)
+            if not may_retry(repeatable, Failure.STATUS, status):
+                return Sent(response, repeated)
+            after = parse_retry_after(response.headers.get("Retry-After"), self._timing.wall())
+            wait = backoff.next_wait(Failure.STATUS, status=status, retry_after=after)
+            if wait is None:
+                message = halo_message(response.content, scrub())
+                reason = f"{message} — {backoff.reason}" if message else backoff.reason
+                raise HaloUnavailable(method, path, status, reason)
+            # A 429 was refused before processing; a 5xx may have done part of the work.
+            repeated = repeated or status != 429
+            self._pause(method, path, f"HTTP {status}", wait, attempt)
+
+    def _pause(self, method: str, path: str, cause: str, wait: float, attempt: int) -> None:
+        log.info("%s %s: %s, retrying in %.2f s (attempt %d)", method, path, cause, wait, attempt)
+        self._timing.sleep(wait)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __repr__(self) -> str:
+        return f"Exchange({self._budget!r})"
+
+
+def _debug(method: str, path: str, outcome: str, attempt: int, started: float) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        elapsed = (time.perf_counter() - started) * 1000
+        log.debug("%s %s -> %s (attempt %d, %.1f ms)", method, path, outcome, attempt, elapsed)

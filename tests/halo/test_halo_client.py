@@ -1,0 +1,226 @@
+"""The client over real HTTP: list, get, post, delete, shapes, unknown fields, read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from halo_support import FakeTime, connect, requests_to
+
+from reconciler.errors import HaloError, HaloRequestError, RecordNotFound
+from reconciler.halo import Client, ReadOnlyClient, known_fields
+from reconciler.halo.client import _records, _split
+from reconciler.sandbox import SandboxHandle
+from reconciler.sensitive import Sensitive
+
+CANARY = "CANARY-9f3b2a7c-secret"
+
+
+def test_list_and_get(sandbox_seeded: SandboxHandle) -> None:
+    with connect(sandbox_seeded, FakeTime()) as client:
+        records = client.list("xero")
+        assert [r["name"] for r in records] == ["Acme NZ", "Acme AU", "Old tenant"]
+        first = client.get("xero", records[0]["id"])
+        assert first == records[0]
+        assert client.unknown_fields == {}
+        with pytest.raises(RecordNotFound) as info:
+            client.get("xero", 999)
+    assert str(info.value) == "GET /api/XeroDetails/999: HTTP 404: XeroDetails 999 not found"
+    assert (info.value.method, info.value.path, info.value.status) == (
+        "GET",
+        "/api/XeroDetails/999",
+        404,
+    )
+
+
+def test_list_sends_the_registry_list_params(sandbox: SandboxHandle) -> None:
+    with connect(sandbox, FakeTime()) as client:
+        assert client.list("kashflow") == []
+        assert client.list("myob") == []
+    queries = {e.path: dict(e.query) for e in sandbox.log.entries() if e.method == "GET"}
+    assert queries == {
+        "/api/KashflowDetails": {"includeenabled": "true", "includedisabled": "true"},
+        "/api/MYOBdetails": {},
+    }
+
+
+def test_post_creates_and_updates_revealing_sensitive_values_only_on_the_wire(
+    sandbox: SandboxHandle,
+) -> None:
+    secret = Sensitive(CANARY, "${XERO_CLIENT_SECRET}")
+    with connect(sandbox, FakeTime(), write=True) as client:
+        saved = client.post("xero", [{"name": "Acme NZ", "new_client_secret": secret}])
+        assert [(r["id"], r["name"]) for r in saved] == [(1, "Acme NZ")]
+        assert saved[0]["new_client_secret"] is None  # write-only: never returned
+        updated = client.post("xero", [{"id": 1, "enablesync": True}])
+        assert [(r["id"], r["name"], r["enablesync"]) for r in updated] == [(1, "Acme NZ", True)]
+    raw = sandbox.store.raw("xero", 1)
+    assert raw is not None and raw["new_client_secret"] == CANARY  # it was sent
+    posts = [e for e in sandbox.log.entries() if e.method == "POST"]
+    bodies = [e.body for e in posts if e.path == "/api/XeroDetails"]
+    assert bodies == [
+        [{"name": "Acme NZ", "new_client_secret": "***"}],
+        [{"id": 1, "enablesync": True}],
+    ]
+
+
+def test_post_nothing_sends_nothing(sandbox: SandboxHandle) -> None:
+    with connect(sandbox, FakeTime(), write=True) as client:
+        assert client.post("xero", []) == []
+    assert sandbox.log.entries() == []
+
+
+def test_post_refuses_fields_the_schema_lacks(sandbox: SandboxHandle) -> None:
+    with connect(sandbox, FakeTime(), write=True) as client, pytest.raises(ValueError) as info:
+        client.post("xero", [{"name": "x", "brand_new": 1, "also_new": 2}])
+    assert str(info.value) == "xero: fields not in the schema: also_new, brand_new"
+    assert sandbox.log.entries() == []
+
+
+def test_post_400_carries_halos_message(sandbox: SandboxHandle) -> None:
+    client = connect(sandbox, FakeTime(), write=True)
+    with client, pytest.raises(HaloRequestError) as info:
+        client.post("xero", [{"name": 5}])
+    assert str(info.value) == (
+        "POST /api/XeroDetails: HTTP 400: [0].name: expected a string or null, got an integer"
+    )
+    assert info.value.halo_message == "[0].name: expected a string or null, got an integer"
+    assert requests_to(sandbox, "POST", "/api/XeroDetails") == 1
+
+
+def test_delete(sandbox: SandboxHandle) -> None:
+    rid = sandbox.store.create("avalara", {"name": "Tax"})["id"]
+    with connect(sandbox, FakeTime(), write=True) as client:
+        client.delete("avalara", rid)
+        assert client.list("avalara") == []
+        with pytest.raises(RecordNotFound):
+            client.delete("avalara", rid)
+
+
+def test_ids_must_be_ints(sandbox: SandboxHandle) -> None:
+    with connect(sandbox, FakeTime(), write=True) as client:
+        with pytest.raises(TypeError, match="a HaloPSA id is an int, got str"):
+            client.get("xero", "1")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="a HaloPSA id is an int, got bool"):
+            client.delete("xero", True)
+    assert sandbox.log.entries() == []
+
+
+# -- the read-only client cannot write ---------------------------------------------------------
+
+WRITING_NAMES = [
+    "post",
+    "delete",
+    "put",
+    "patch",
+    "request",
+    "send",
+    "stream",
+    "_post",
+    "_delete",
+    "_http",
+    "_client",
+    "_api",
+    "_exchange",
+    "_writer",
+    "http",
+    "client",
+    "transport",
+]
+
+
+@pytest.mark.parametrize("name", WRITING_NAMES)
+def test_read_only_client_has_no_writing_attribute(sandbox: SandboxHandle, name: str) -> None:
+    with connect(sandbox, FakeTime()) as ro:
+        assert type(ro) is ReadOnlyClient
+        assert not hasattr(ro, name)
+        assert not hasattr(ReadOnlyClient, name)
+
+
+def test_read_only_client_holds_a_get_only_transport(sandbox: SandboxHandle) -> None:
+    with connect(sandbox, FakeTime()) as ro:
+        public = sorted(n for n in dir(ro) if not n.startswith("_"))
+        assert public == ["close", "get", "instance", "list", "settings", "unknown_fields"]
+        held = [getattr(ro, n) for n in vars(ro)] if hasattr(ro, "__dict__") else []
+        transports = [v for v in held if type(v).__name__ == "Reader"]
+        assert len(transports) == 1
+        assert sorted(n for n in dir(transports[0]) if not n.startswith("_")) == ["close", "get"]
+
+
+def test_writing_client_adds_post_and_delete(sandbox: SandboxHandle) -> None:
+    with connect(sandbox, FakeTime(), write=True) as client:
+        assert isinstance(client, Client) and isinstance(client, ReadOnlyClient)
+        public = sorted(n for n in dir(client) if not n.startswith("_"))
+        assert public == [
+            "close",
+            "delete",
+            "get",
+            "instance",
+            "list",
+            "post",
+            "settings",
+            "unknown_fields",
+        ]
+
+
+def test_close_runs_on_close_once(sandbox: SandboxHandle) -> None:
+    from halo_support import sandbox_env
+
+    from reconciler.halo import settings_from_env
+
+    calls: list[str] = []
+    client = ReadOnlyClient(
+        settings_from_env(sandbox_env(sandbox)), on_close=lambda: calls.append("x")
+    )
+    with client:
+        pass
+    client.close()
+    assert calls == ["x"]
+
+
+# -- response shapes and unknown fields (pure) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (None, []),
+        ([{"id": 1}, None, {"id": 2}], [{"id": 1}, {"id": 2}]),
+        ({"page_no": 1, "record_count": 2, "xero": [{"id": 1}, {"id": 2}]}, [{"id": 1}, {"id": 2}]),
+        ({"tags": ["a"], "records": [{"id": 3}]}, [{"id": 3}]),
+        ({"tags": ["a"], "records": []}, []),
+        ({"record_count": 0}, []),
+        ({"id": 4, "name": "lone"}, [{"id": 4, "name": "lone"}]),
+    ],
+)
+def test_list_shapes(data: Any, expected: list[dict[str, Any]]) -> None:
+    assert _records("/XeroDetails", data) == expected
+
+
+@pytest.mark.parametrize("data", [{"page_no": 1}, "text", [1, 2], 5])
+def test_list_shapes_refused(data: Any) -> None:
+    with pytest.raises(HaloError) as info:
+        _records("/XeroDetails", data)
+    assert str(info.value).startswith("GET /api/XeroDetails: HTTP 200: expected a list of records")
+
+
+def test_known_fields_drop_what_the_schema_lacks() -> None:
+    record = {
+        "id": 1,
+        "company_id": "c-1",
+        "brand_new_field": "x",
+        "client_mappings": [
+            {"halo_id": 1, "third_party_id": "a", "row_added_later": True},
+            None,
+        ],
+        "halointegrator_lasterror": None,
+    }
+    known, unknown = _split("myob", record)
+    assert known == {
+        "id": 1,
+        "company_id": "c-1",
+        "client_mappings": [{"halo_id": 1, "third_party_id": "a"}, None],
+        "halointegrator_lasterror": None,
+    }
+    assert unknown == {"brand_new_field", "client_mappings[].row_added_later"}
+    assert known_fields("myob", record) == known
