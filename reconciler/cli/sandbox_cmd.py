@@ -123,13 +123,16 @@ def command(**opts: Any) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda signum, frame: stop.set())
     try:
+        # The banner goes out before the URL: nobody can send a request (whose log line
+        # would then race the banner on stderr) before reading HALO_URL.
+        where = str(handle.data_path) if handle.data_path else "in memory only"
+        total = sum(handle.store.counts().values())
+        click.echo(f"sandbox: {total} records ({where}); stop with Ctrl-C", err=True)
+        sys.stderr.flush()
         click.echo(f"HALO_URL={handle.url}")
         click.echo(f"HALO_CLIENT_ID={handle.client_id}")
         click.echo(f"HALO_CLIENT_SECRET={handle.client_secret}")
         sys.stdout.flush()
-        where = str(handle.data_path) if handle.data_path else "in memory only"
-        total = sum(handle.store.counts().values())
-        click.echo(f"sandbox: {total} records ({where}); stop with Ctrl-C", err=True)
         while not stop.wait(3600):
             pass
     finally:
