@@ -1,0 +1,147 @@
+"""The registry, the schemas, config.schema.json and HaloPSA's own OpenAPI models agree.
+
+- every property of every model in ../shared/api/halo-openapi-subset.json is in the
+  type's schema with a compatible type (skipped when ../shared is not beside the repo);
+- every schema is valid JSON Schema draft 2020-12;
+- registry.KEYS == the type schema files == config.schema.json's type keys;
+- config.schema.json's record properties == the configurable fields + id/ensure/lifecycle;
+- what `validate` accepts, config.schema.json (the editors' view) accepts too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from reconciler import registry
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "schemas"
+OPENAPI = ROOT.parent / "shared" / "api" / "halo-openapi-subset.json"
+NOT_TYPES = {"config", "plan"}  # schema files that describe no resource type
+KEYWORDS = {"id", "ensure", "lifecycle"}
+
+
+def _schema(name: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((SCHEMAS / f"{name}.schema.json").read_text("utf-8"))
+    return doc
+
+
+def _openapi() -> dict[str, Any]:
+    if not OPENAPI.is_file():
+        pytest.skip(f"{OPENAPI} is absent: clone the shared API reference beside the repo")
+    doc: dict[str, Any] = json.loads(OPENAPI.read_text("utf-8"))
+    models: dict[str, Any] = doc["schemas"]
+    return models
+
+
+def _json_types(prop: dict[str, Any]) -> set[str]:
+    """The JSON types a schema property allows ($ref counts as "object")."""
+    if "anyOf" in prop:
+        kinds: set[str] = set()
+        for option in prop["anyOf"]:
+            kinds |= {"object"} if "$ref" in option else _json_types(option)
+        return kinds
+    raw = prop.get("type", "object")
+    return set(raw) if isinstance(raw, list) else {raw}
+
+
+def _ref_name(prop: dict[str, Any]) -> str | None:
+    for option in [prop, *prop.get("anyOf", []), prop.get("items", {})]:
+        if "$ref" in option:
+            return str(option["$ref"]).rsplit("/", 1)[1]
+    return None
+
+
+def _compatible(model: str, name: str, halo: dict[str, Any], ours: dict[str, Any]) -> None:
+    where = f"{model}.{name}"
+    kinds = _json_types(ours)
+    if "$ref" in halo:
+        assert _ref_name(ours) == _ref_name(halo), where
+        return
+    expected = halo["type"]
+    assert expected in kinds, f"{where}: {expected} not in {kinds}"
+    if halo.get("nullable"):
+        assert "null" in kinds, f"{where} is nullable in HaloPSA's model"
+    if expected == "array":
+        items = halo["items"]
+        if "$ref" in items:
+            assert _ref_name(ours) == _ref_name(items), where
+        else:
+            assert ours["items"]["type"] == items["type"], where
+    if halo.get("format") == "date-time":
+        assert ours.get("format") == "date-time", where
+    if "maxLength" in halo:
+        assert ours.get("maxLength") == halo["maxLength"], where
+    if "enum" in halo:
+        assert ours.get("enum") == halo["enum"], where
+
+
+@pytest.mark.parametrize("key", registry.KEYS)
+def test_every_halo_property_is_in_the_schema(key: str) -> None:
+    models = _openapi()
+    schema = _schema(key)
+    model = schema["x-halo-model"]
+    halo = models[model]["properties"]
+    ours = schema["properties"]
+    assert set(halo) <= set(ours), f"{model}: missing {sorted(set(halo) - set(ours))}"
+    for name, prop in halo.items():
+        _compatible(model, name, prop, ours[name])
+    # nested models the schema carries in $defs: the same, property by property
+    for name, definition in schema.get("$defs", {}).items():
+        nested = models[name]
+        if "properties" not in nested:  # an enum (WebhookSubscriptionAction)
+            assert definition.get("enum") == nested["enum"], name
+            continue
+        assert set(nested["properties"]) <= set(definition["properties"]), name
+        for field, prop in nested["properties"].items():
+            _compatible(name, field, prop, definition["properties"][field])
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMAS.glob("*.schema.json")), ids=lambda p: p.name)
+def test_every_schema_is_valid_draft_2020_12(path: Path) -> None:
+    doc = json.loads(path.read_text("utf-8"))
+    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(doc)
+
+
+def test_registry_schema_files_and_config_schema_name_the_same_types() -> None:
+    files = {p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("*.schema.json")}
+    config_types = set(_schema("config")["properties"]) - {"settings"}
+    assert set(registry.KEYS) == files - NOT_TYPES == config_types
+    assert list(_schema("config")["properties"])[: len(registry.KEYS)] == list(registry.KEYS)
+    for key in registry.KEYS:
+        assert _schema(key)["x-halo-key"] == key
+        assert _schema(key)["x-halo-path"] == registry.BY_KEY[key].path
+
+
+@pytest.mark.parametrize("key", registry.KEYS)
+def test_config_schema_records_hold_the_configurable_fields(key: str) -> None:
+    record = _schema("config")["$defs"][key]
+    assert set(record["properties"]) == set(registry.spec(key).configurable()) | KEYWORDS
+    assert record["additionalProperties"] is False
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """What an editor's YAML 1.2 language server sees: date-times stay strings."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+GOOD = sorted((ROOT / "tests" / "fixtures" / "configs" / "good").rglob("*.y*ml"))
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)
+def test_good_fixtures_pass_the_editor_schema(path: Path) -> None:
+    validator = Draft202012Validator(_schema("config"))
+    document = yaml.load(path.read_text("utf-8"), Loader=_Yaml12Loader)
+    errors = [f"{list(e.absolute_path)}: {e.validator}" for e in validator.iter_errors(document)]
+    assert errors == []
