@@ -1,0 +1,83 @@
+"""Landing: did a written record take? Matching sent elements against live records.
+
+Used twice by the engine: after a POST whose answer was lost (OutcomeUnknown) to decide
+what landed and what must be sent again, and after all writes to read the results back.
+A create has landed when a live record has its identity; an update when every field it
+sent that HaloPSA returns reads back equal, compared exactly as `plan` compares (the
+plan's own diff_record, so "equal" means the same thing to both). Write-only fields are
+never compared: HaloPSA does not return them.
+Pure: compares the records it is given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reconciler.apply.batch import Write
+from reconciler.config.model import ConfigRecord, Mark
+from reconciler.plan.diff import diff_record
+from reconciler.plan.match import live_id
+from reconciler.plan.model import Action, ElementOp, FieldChange
+from reconciler.registry import spec
+from reconciler.sensitive import MASK
+
+LiveRecord = Mapping[str, Any]
+_NOWHERE = Mark("<apply>", 0, 0)
+# An element change read the other way round: what was sent versus what came back.
+_ROW = {ElementOp.ADD: "missing", ElementOp.REMOVE: "unexpected", ElementOp.CHANGE: "differs:"}
+
+
+def find_live(write: Write, live: Sequence[LiveRecord], known_id: int | None) -> LiveRecord | None:
+    """The live record a write is about: by id when known, else (a create) by identity."""
+    rid = known_id if known_id is not None else write.change.id
+    if rid is not None:
+        return next((r for r in live if live_id(r) == rid), None)
+    if write.action is Action.CREATE and write.change.identity is not None:
+        field = spec(write.change.type).identity
+        return next((r for r in live if r.get(field) == write.change.identity), None)
+    return None
+
+
+def comparable(write: Write) -> dict[str, Any]:
+    """The sent fields that can be read back (all but write-only ones)."""
+    fields = spec(write.change.type).fields
+    return {k: v for k, v in write.fields.items() if not (k in fields and fields[k].write_only)}
+
+
+def differences(write: Write, live: LiveRecord) -> tuple[tuple[FieldChange, ...], tuple[str, ...]]:
+    """Sent fields whose live value differs, and sent fields HaloPSA did not return at all."""
+    rc = write.change
+    record = ConfigRecord(
+        type=rc.type, identity=rc.identity, id=rc.id, fields=comparable(write), mark=_NOWHERE
+    )
+    found = diff_record(spec(rc.type), record, live)
+    return found.changes, found.missing
+
+
+def update_landed(write: Write, live: LiveRecord) -> bool:
+    """Did an update take? Only provable when it sent a field HaloPSA returns."""
+    if not comparable(write):
+        return False  # nothing to check (only secrets): resending an update is harmless
+    changes, _missing = differences(write, live)
+    return not changes
+
+
+def _shown(value: Any, sensitive: bool) -> str:
+    if sensitive:
+        return MASK
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def describe(change: FieldChange, missing: Sequence[str]) -> str:
+    """`enablesync: sent true, read back false` (secrets masked)."""
+    if change.field in missing:
+        return f"{change.field}: HaloPSA did not return the field (an older HaloPSA version?)"
+    if change.elements:
+        parts = "; ".join(f"{_ROW[ec.op]} {ec.key}" for ec in change.elements)
+        return f"{change.field}: read back differs from what was sent ({parts})"
+    sent = _shown(change.after, change.sensitive)
+    read = _shown(change.before, change.sensitive)
+    return f"{change.field}: sent {sent}, read back {read}"

@@ -1,0 +1,75 @@
+"""Staleness: may a saved plan still be applied to what HaloPSA holds now?
+
+A saved plan was computed from live records that may have moved since. Before any write,
+apply re-reads the plan's types and refuses (StalePlanError, naming every address) when
+a record it would touch changed or vanished (its fingerprint differs from the one the
+plan stored), or when a record it would create now exists (applying would make a
+duplicate). Records the plan leaves alone are not checked: their changes do not make
+this plan wrong. A saved plan is also refused on another instance than it was made for
+(two loopback sandboxes count as one: `--sandbox` picks a new port each run).
+Pure: compares the snapshot it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from reconciler.errors import PlanRefused, StalePlanError
+from reconciler.halo.settings import is_loopback
+from reconciler.plan.fingerprint import fingerprint
+from reconciler.plan.match import live_id
+from reconciler.plan.model import Action, Plan
+from reconciler.registry import spec
+
+
+def stale_addresses(
+    plan: Plan, live: Mapping[str, Sequence[Mapping[str, Any]]], *, push_secrets: bool = False
+) -> list[str]:
+    """Addresses of the records `plan` would touch that `live` no longer matches, in plan order."""
+    stale: list[str] = []
+    for rc in plan.resource_changes:
+        records = live.get(rc.type, ())
+        if rc.action is Action.CREATE:
+            field = spec(rc.type).identity
+            if any(r.get(field) == rc.identity for r in records):
+                stale.append(rc.address)
+            continue
+        touched = rc.action in (Action.UPDATE, Action.DELETE) or (push_secrets and rc.write_only)
+        if not touched:
+            continue
+        now = next((r for r in records if rc.id is not None and live_id(r) == rc.id), None)
+        seen = plan.fingerprints.get(rc.address)
+        if now is None or seen is None or fingerprint(now, rc.type) != seen:
+            stale.append(rc.address)
+    return stale
+
+
+def check_fresh(
+    plan: Plan, live: Mapping[str, Sequence[Mapping[str, Any]]], *, push_secrets: bool = False
+) -> None:
+    """Raise StalePlanError naming every record that moved since `plan` was computed."""
+    stale = stale_addresses(plan, live, push_secrets=push_secrets)
+    if stale:
+        raise StalePlanError(stale)
+
+
+def _where(url: str, tenant: str | None) -> str:
+    return f"{url} (tenant {tenant})" if tenant else url
+
+
+def check_instance(plan: Plan, url: str, tenant: str | None) -> None:
+    """Raise PlanRefused when `plan` was made for another instance than `url`/`tenant`."""
+    made = plan.instance
+    same = made.url.rstrip("/") == url.rstrip("/") and (made.tenant or None) == (tenant or None)
+    sandboxes = is_loopback(urlsplit(made.url).hostname or "") and is_loopback(
+        urlsplit(url).hostname or ""
+    )
+    if not (same or sandboxes):
+        raise PlanRefused(
+            [
+                f"the plan was made for {_where(made.url, made.tenant)}, but this run is "
+                f"connected to {_where(url, tenant)}: apply it where it was made, or plan again"
+            ]
+        )
