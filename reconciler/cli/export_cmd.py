@@ -1,0 +1,94 @@
+"""`halo-reconciler export`: write the live records as configuration (adopting an instance).
+
+A thin adapter over reconciler.export: read the types asked for (default all nine) with a
+read-only client, one GET per type, and write YAML that plans with no changes against
+the same instance — to stdout as one document, or with --out one `<key>.yaml` per type.
+Existing files are never overwritten without --force (and then nothing is written).
+Notes on values that could not be exported go to stderr. Imports only click, typing and
+the standard library at module level.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler.cli.options import connection_options
+
+_TYPES = (
+    "xero",
+    "quickbooks",
+    "sage_business_cloud",
+    "myob",
+    "kashflow",
+    "fortnox",
+    "exact",
+    "business_central",
+    "avalara",
+)  # registry.KEYS, spelled out so --help does not load the registry (a test checks)
+
+
+@click.command("export")
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    type=click.Choice(_TYPES),
+    metavar="KEY",
+    help=f"Export only this type (repeatable; default: all). One of: {', '.join(_TYPES)}.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Write one file per type, DIR/<key>.yaml, instead of one document to stdout.",
+)
+@click.option("--force", is_flag=True, help="Overwrite files that exist in --out DIR.")
+@connection_options
+def command(
+    types: tuple[str, ...],
+    out: Path | None,
+    force: bool,
+    url: str | None,
+    tenant: str | None,
+    sandbox: bool,
+) -> None:
+    """Write HaloPSA's live integration records as configuration YAML.
+
+    Planning the exported files against the same instance shows no changes: commit
+    them to adopt an existing instance. Fields are in schema order with the identity
+    first; read-only fields, action triggers and empty values are left out; `id` is
+    written only for a record whose identity is empty or shared. Write-only fields
+    (secrets HaloPSA never returns) become commented ${VAR} placeholders, so the files
+    validate and plan with no variable set.
+    """
+    from datetime import UTC, datetime
+
+    from reconciler.cli.options import open_client
+    from reconciler.export import Origin, export_document, export_files, write_files
+    from reconciler.live import read_live
+    from reconciler.registry import KEYS
+
+    wanted = list(types) or list(KEYS)
+    with open_client(url=url, tenant=tenant, sandbox=sandbox, write=False) as client:
+        live = read_live(client, wanted)
+        where = client.instance
+    origin = Origin(where.url, where.tenant, datetime.now(UTC).replace(microsecond=0))
+    notes = list(live.warnings)
+    if out is None:
+        exported = export_document(live.records, origin, types)
+        click.echo(exported.text, nl=False)
+        notes.extend(exported.notes)
+    else:
+        files, file_notes = export_files(live.records, origin, types)
+        notes.extend(file_notes)
+        written = write_files(out, files, force=force) if files else []
+        for path in written:
+            count = len(live.records.get(path.stem, ()))
+            click.echo(f"Wrote {path} ({count} record{'' if count == 1 else 's'}).")
+        if not written:
+            click.echo("HaloPSA has no records of these types: no file written.")
+    for note in notes:
+        click.echo(f"Warning: {note}", err=True)

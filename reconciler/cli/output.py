@@ -1,0 +1,83 @@
+"""What plan and drift share on the way out: --format, the colour decision, the renderers.
+
+Colour only on a terminal, and never when NO_COLOR is set to anything non-empty
+(no-color.org) or TERM is "dumb". Imports only click and the standard library at module
+level, so a command's --help stays fast; the renderers are imported when used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from reconciler.live import LiveSnapshot
+    from reconciler.plan.model import Plan
+
+FORMATS: tuple[str, ...] = ("text", "json", "markdown")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(what: str) -> Callable[[F], F]:
+    """`--format text|json|markdown` (default text) for a command printing `what`."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="text",
+        show_default=True,
+        help=f"Output format of the {what}: text for terminals and logs, json for "
+        "scripts, markdown for a pull-request comment or CI step summary.",
+    )
+
+
+def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """Colour only for a terminal; NO_COLOR (any non-empty value) and TERM=dumb turn it off."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR", "") != "" or env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def with_live_warnings(plan: Plan, live: LiveSnapshot) -> Plan:
+    """`plan` with the snapshot's reading warnings added to its own (health) warnings.
+
+    Added before rendering and saving, so every format and the --out file show them; the
+    digest covers resource_changes only, so it does not change.
+    """
+    if not live.warnings:
+        return plan
+    from dataclasses import replace
+
+    from reconciler.plan.model import PlanWarning
+    from reconciler.registry import ORDER
+
+    extra = [PlanWarning(w.address, w.message) for w in live.warnings]
+    merged = sorted(
+        [*plan.warnings, *extra], key=lambda w: (ORDER.get(w.address.split("/")[0], 99), w.address)
+    )
+    return replace(plan, warnings=tuple(merged))
+
+
+def render(plan: Plan, fmt: str, out: TextIO, *, full_plan_hint: str | None = None) -> None:
+    """Write `plan` to `out` in `fmt`; colour decided from `out` itself."""
+    from reconciler.render import render_plan
+
+    render_plan(
+        plan, out, format=fmt, color=fmt == "text" and use_color(out), full_plan_hint=full_plan_hint
+    )
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    """Write the JSON plan to `path` (always JSON, whatever --format says)."""
+    from reconciler.render.json import dumps
+
+    try:
+        path.write_text(dumps(plan), encoding="utf-8")
+    except OSError as exc:
+        raise click.FileError(str(path), hint=exc.strerror or "cannot write") from None

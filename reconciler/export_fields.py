@@ -1,0 +1,198 @@
+"""One record's or row's fields as export writes them: what is stated, and what cannot be.
+
+The rules (see export.py for why planning the result shows no changes): schema order;
+no `id`, readOnly fields or triggers; empty values left out; write-only fields as
+commented `${VAR}` placeholders (top level only); comma-separated fields as lists; rows
+with their identity fields first. A value the configuration could not state (wrong
+type, too long, not a date-time, outside an enum, duplicate rows) is left out with a
+note, and a row identity it could not state drops the whole list: left out, a field is
+not managed, so it is never a change. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.config.values import is_date_time
+from reconciler.config.wording import env_variable
+from reconciler.export_yaml import Comment, FlowList, Pairs, Rows, quote
+from reconciler.live import LiveWarning
+from reconciler.registry import ElementSpec, FieldSpec
+
+
+def quoted(value: object) -> str:
+    """A value inside a comment or note: quoted, so a line break cannot end the comment."""
+    return quote(value) if isinstance(value, str) else json.dumps(value, default=str)
+
+
+# What a field of a record or row is to export (fields never exported are not listed):
+# a placeholder, or a value — written as is when of one of the exact Python types below
+# and the field has no further rule, else looked at closer.
+_PLACEHOLDER, _CHECK = 1, 2
+_EXACT: Mapping[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+_LAYOUTS: dict[
+    int, tuple[Mapping[str, FieldSpec], list[tuple[str, FieldSpec, int, frozenset[type]]]]
+] = {}
+
+
+def _layout(fields: Mapping[str, FieldSpec]) -> list[tuple[str, FieldSpec, int, frozenset[type]]]:
+    """Per field in schema order: (name, spec, what, exact types written as is).
+
+    Cached per spec mapping (specs are cached for the process): 10,000 rows share one.
+    """
+    hit = _LAYOUTS.get(id(fields))
+    if hit is not None and hit[0] is fields:
+        return hit[1]
+    layout = []
+    for name, fs in fields.items():
+        if name == "id" or fs.read_only or fs.trigger:
+            continue
+        exact: set[type] = set()
+        if fs.write_only:
+            what = _PLACEHOLDER
+        else:
+            what = _CHECK
+            plain = not (fs.element or fs.comma_list or fs.date_time or fs.enum or fs.max_length)
+            if plain:
+                for kind in fs.json_types:
+                    exact.update(_EXACT.get(kind, ()))
+        layout.append((name, fs, what, frozenset(exact)))
+    _LAYOUTS[id(fields)] = (fields, layout)
+    return layout
+
+
+def export_fields(
+    fields: Mapping[str, FieldSpec],
+    record: Mapping[str, Any],
+    address: str,
+    notes: list[LiveWarning],
+    *,
+    skip: str | tuple[str, ...] = (),
+    var: str | None = None,
+    path: str = "",
+) -> list[tuple[str | None, object]]:
+    """The exportable (key, value) pairs of a record or row, in schema order."""
+    out: list[tuple[str | None, object]] = []
+    skipped = (skip,) if isinstance(skip, str) else skip
+    for name, fs, what, exact in _layout(fields):
+        if name in skipped:
+            continue
+        if what == _PLACEHOLDER:
+            if var is not None:  # rows get no placeholders (one per row would be noise)
+                out.append((None, Comment(f"{name}: ${{{env_variable(var, name)}}}")))
+            continue
+        value = record.get(name)
+        if value is None or value == "":
+            continue
+        if type(value) in exact:  # the common case: a plain value of the schema's type
+            out.append((name, value))
+            continue
+        if _empty(value):
+            continue
+        converted = _value(fs, value, address, f"{path}{name}", notes)
+        if converted is not None:
+            out.append((name, converted))
+    return out
+
+
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and len(value) == 0)
+
+
+class _Skip(Exception):
+    """A value the configuration cannot state: left out, with a note saying why."""
+
+
+def _value(
+    fs: FieldSpec, value: object, address: str, path: str, notes: list[LiveWarning]
+) -> object:
+    """The value to write for one field, or None (with a note) when it cannot be stated."""
+    try:
+        return _convert(fs, value, address, path, notes)
+    except _Skip as why:
+        notes.append(LiveWarning(address, f"{path}: not exported: {why}"))
+        return None
+
+
+def _convert(
+    fs: FieldSpec, value: object, address: str, path: str, notes: list[LiveWarning]
+) -> object:
+    if fs.element is not None:
+        if not isinstance(value, list):
+            raise _Skip("HaloPSA returned no list of rows")
+        return _rows(fs.element, value, address, path, notes)
+    if fs.comma_list and isinstance(value, str):
+        items = tuple(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
+        return FlowList(items) if items else None
+    if isinstance(value, float) and value.is_integer() and "integer" in fs.json_types:
+        value = int(value)
+    kinds = fs.json_types
+    if isinstance(value, bool):
+        ok = "boolean" in kinds
+    elif isinstance(value, int):
+        ok = bool(kinds & {"integer", "number"})
+    elif isinstance(value, float):
+        ok = "number" in kinds
+    elif isinstance(value, str):
+        ok = "string" in kinds
+    else:
+        ok = False
+    if not ok:
+        raise _Skip(f"HaloPSA returned a value that is not {' or '.join(sorted(kinds))}")
+    if isinstance(value, str):
+        if fs.max_length is not None and len(value) > fs.max_length:
+            raise _Skip(f"longer than the {fs.max_length} characters the schema allows")
+        if fs.date_time and not is_date_time(value):
+            raise _Skip("not a date-time the configuration accepts")
+    if fs.enum is not None and value not in fs.enum:
+        raise _Skip("not one of the documented values")
+    return value
+
+
+def _hashable(value: object) -> object:
+    """A row identity part as the configuration will see it ("" is left out, so None)."""
+    if _empty(value):
+        return None
+    return value if isinstance(value, str | int | float) else repr(value)
+
+
+def _rows(
+    element: ElementSpec, rows: list[Any], address: str, path: str, notes: list[LiveWarning]
+) -> Rows | None:
+    out: list[Pairs] = []
+    seen: set[tuple[object, ...]] = set()
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise _Skip(f"row {i} is not a mapping")
+        key = tuple(_hashable(row.get(n)) for n in element.identity)
+        if key in seen:
+            # The configuration may not state two rows with one identity.
+            named = ", ".join(
+                f"{n}={quoted(v)}" for n, v in zip(element.identity, key, strict=True)
+            )
+            raise _Skip(f"HaloPSA holds two rows with {named}")
+        seen.add(key)
+        pairs: list[tuple[str | None, object]] = []
+        for name in element.identity:  # the row's identity first, as a reader looks for it
+            value = row.get(name)
+            if not _empty(value):
+                # A row identity the configuration cannot state would unpair the rows in
+                # the plan: then the whole list is left out (raised to the list field).
+                try:
+                    converted = _convert(element.fields[name], value, address, "", notes)
+                except _Skip as why:
+                    raise _Skip(f"[{i}].{name}: {why}") from None
+                pairs.append((name, converted))
+        rest = export_fields(
+            element.fields, row, address, notes, skip=element.identity, path=f"{path}[{i}]."
+        )
+        pairs.extend(rest)
+        out.append(tuple(pairs))
+    return Rows(tuple(out)) if out else None

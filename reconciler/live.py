@@ -1,0 +1,281 @@
+"""Reading the live records: one list GET per type, read concurrently, read leniently.
+
+`read_live` is the step plan, drift, apply and export share. It asks the client for each
+type's list (one GET per type whatever the record count, so a plan stays far inside
+HaloPSA's 300-requests-per-5-minutes budget) on a small thread pool, and returns the
+records keyed by type in registry order.
+
+Live data is never held to our schema (../shared/api/README.md §9.6): a newer HaloPSA
+adds fields, an enum may grow, a value may come back with another type. So reading is
+lenient: a field the schema does not know is dropped (never compared, never echoed back)
+and reported once per type; a value of an unexpected type is kept (the plan compares it
+and shows it) and reported as a warning naming the record and field, never the value. A
+write-only field HaloPSA should not return is dropped silently: it may hold a secret.
+Never writes: takes anything with a `list(key)` method, i.e. a read-only client.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from reconciler.registry import ORDER, ElementSpec, FieldSpec, spec
+
+LiveRecord = Mapping[str, Any]
+
+# JSON Schema type -> the Python types json.loads gives for it (bool is checked apart,
+# because bool is an int subclass).
+_PY_TYPES: Mapping[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+class Lister(Protocol):
+    """What reading needs from a client: the list GET of one type (config key)."""
+
+    def list(self, key: str) -> Sequence[Mapping[str, Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LiveWarning:
+    """Something in the live data that does not fit the schema (reported, not fatal)."""
+
+    address: str  # `xero/Acme NZ`, `xero/#12`, or just `xero` for the whole type
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSnapshot:
+    """The live records of the types read, keyed by config key in registry order."""
+
+    records: Mapping[str, tuple[LiveRecord, ...]] = field(default_factory=dict)
+    warnings: tuple[LiveWarning, ...] = ()
+
+    def count(self) -> int:
+        return sum(len(v) for v in self.records.values())
+
+
+def read_live(client: Lister, types: Sequence[str], *, max_workers: int = 4) -> LiveSnapshot:
+    """Read every type in `types` (one list GET each, concurrently) and sanitise it.
+
+    The first failure in registry order is raised (a HaloError from the client) once the
+    requests under way have finished; types not started by then are not read. No request
+    is made when `types` is empty.
+    """
+    keys = sorted(dict.fromkeys(types), key=ORDER.__getitem__)
+    if not keys:
+        return LiveSnapshot()
+    workers = max(1, min(max_workers, len(keys)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="halo-read") as pool:
+        futures = [pool.submit(client.list, key) for key in keys]
+        # On the first failure, types not yet started are not read at all: a run that
+        # cannot reach HaloPSA fails after one round of retries, not one per type.
+        wait(futures, return_when=FIRST_EXCEPTION)
+        for f in futures:
+            f.cancel()
+        for f in futures:
+            problem = None if f.cancelled() else f.exception()
+            if problem is not None:
+                raise problem  # the first in registry order
+        raw = [f.result() for f in futures]
+    # A client that already drops unknown fields (halo.ReadOnlyClient) says which it saw.
+    seen_unknown: Mapping[str, frozenset[str]] = getattr(client, "unknown_fields", None) or {}
+    records: dict[str, tuple[LiveRecord, ...]] = {}
+    warnings: list[LiveWarning] = []
+    for key, rows in zip(keys, raw, strict=True):
+        records[key] = sanitise(key, rows, warnings, unknown=seen_unknown.get(key, frozenset()))
+    return LiveSnapshot(records, tuple(warnings))
+
+
+def live_address(key: str, record: LiveRecord) -> str:
+    """`type/identity` for a live record, `type/#id` when it has no usable identity."""
+    ident = record.get(spec(key).identity)
+    if isinstance(ident, str) and ident:
+        return f"{key}/{ident}"
+    return f"{key}/#{record.get('id')}"
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "a value of another kind"
+
+
+def _fits(value: object, fs: FieldSpec) -> bool:
+    if value is None:
+        return True  # every field but `id` is nullable; a null id is matched by nobody
+    if isinstance(value, bool):
+        return "boolean" in fs.json_types
+    if isinstance(value, float) and value.is_integer() and "integer" in fs.json_types:
+        return True
+    return any(isinstance(value, _PY_TYPES.get(kind, ())) for kind in fs.json_types)
+
+
+_ARTICLED = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "array": "a list",
+    "object": "an object",
+}
+
+
+_NOTHING: frozenset[type] = frozenset()
+_NULL: frozenset[type] = frozenset({type(None)})
+_FAST: dict[int, tuple[Mapping[str, FieldSpec], dict[str, frozenset[type]]]] = {}
+
+
+def _fast_types(fields: Mapping[str, FieldSpec]) -> dict[str, frozenset[type]]:
+    """Per field, the Python types accepted without a closer look (None included).
+
+    Write-only, enum and row fields get a closer look unless null. Cached per spec mapping
+    (specs are cached for the process, so the mapping object is stable).
+    """
+    hit = _FAST.get(id(fields))
+    if hit is not None and hit[0] is fields:
+        return hit[1]
+    table: dict[str, frozenset[type]] = {}
+    for name, fs in fields.items():
+        if fs.write_only or fs.enum is not None or fs.element is not None:
+            table[name] = _NULL  # a null is fine (and holds no secret); the rest is looked at
+            continue
+        kinds: set[type] = {type(None)}
+        for kind in fs.json_types:
+            kinds.update(_PY_TYPES.get(kind, ()))  # exact types: bool is not an int here
+        table[name] = frozenset(kinds)
+    _FAST[id(fields)] = (fields, table)
+    return table
+
+
+def _expected(fs: FieldSpec) -> str:
+    return " or ".join(_ARTICLED.get(k, k) for k in sorted(fs.json_types))
+
+
+class _Checker:
+    """Sanitises one type's records, counting problems so 10,000 rows give one line."""
+
+    def __init__(self, key: str, unknown: frozenset[str]) -> None:
+        self.key = key
+        self.unknown: set[str] = set(unknown)
+        self.problems: Counter[tuple[str, str, str]] = Counter()  # (address, path, text)
+
+    def record(
+        self, rec: Mapping[str, Any], fields: Mapping[str, FieldSpec], address: str, path: str = ""
+    ) -> dict[str, Any]:
+        # Most values are null or of their schema type: one set lookup each decides, and a
+        # record made only of those is copied in one comprehension.
+        fast = _fast_types(fields)
+        out = {k: v for k, v in rec.items() if type(v) in fast.get(k, _NOTHING)}
+        if len(out) == len(rec):
+            return out
+        out = {}
+        for name, value in rec.items():
+            if type(value) in fast.get(name, _NOTHING):
+                out[name] = value
+                continue
+            fs = fields.get(name)
+            if fs is None:
+                self.unknown.add(path + name)
+                continue
+            if fs.write_only:
+                continue  # HaloPSA should never return a value; if it does it may be a secret
+            if not _fits(value, fs):
+                self.problems[(address, path + name, self._mismatch(fs, value))] += 1
+            elif fs.enum is not None and value is not None and value not in fs.enum:
+                self.problems[(address, path + name, "a value outside the documented ones")] += 1
+            elif fs.element is not None and isinstance(value, list):
+                value = self.rows(value, fs.element, address, f"{path}{name}[].")
+            out[name] = value
+        return out
+
+    def rows(self, rows: list[Any], element: ElementSpec, address: str, path: str) -> list[Any]:
+        out: list[Any] = []
+        for row in rows:
+            if isinstance(row, dict):
+                out.append(self.record(row, element.fields, address, path))
+            else:
+                self.problems[
+                    (address, path[:-1], f"{_json_kind(row)} where a row object is expected")
+                ] += 1
+                out.append(row)
+        return out
+
+    @staticmethod
+    def _mismatch(fs: FieldSpec, value: object) -> str:
+        return f"{_json_kind(value)} where the schema expects {_expected(fs)}"
+
+    def warnings(self) -> list[LiveWarning]:
+        found: list[LiveWarning] = []
+        if self.unknown:
+            names = ", ".join(sorted(self.unknown))
+            found.append(
+                LiveWarning(
+                    self.key,
+                    f"HaloPSA returned fields this version does not know (a newer HaloPSA?); "
+                    f"they are ignored: {names}",
+                )
+            )
+        for (address, path, text), count in sorted(self.problems.items()):
+            times = f" ({count} rows)" if count > 1 else ""
+            found.append(
+                LiveWarning(address, f"{path}: HaloPSA returned {text}{times}; compared as is")
+            )
+        return found
+
+
+def _items(count: int) -> str:
+    return "1 list item that is" if count == 1 else f"{count} list items that are"
+
+
+def sanitise(
+    key: str,
+    rows: Sequence[object],
+    warnings: list[LiveWarning] | None = None,
+    *,
+    unknown: frozenset[str] = frozenset(),
+) -> tuple[LiveRecord, ...]:
+    """`rows` as records the plan can compare: unknown and write-only fields dropped.
+
+    Problems are appended to `warnings` (`unknown`: field names a client already
+    dropped, reported with the rest); nothing here raises on odd data.
+    """
+    ts = spec(key)
+    checker = _Checker(key, unknown)
+    out: list[LiveRecord] = []
+    skipped = 0
+    for row in rows:
+        if not isinstance(row, Mapping):
+            skipped += 1
+            continue
+        out.append(checker.record(row, ts.fields, live_address(key, row)))
+    found = checker.warnings()
+    if skipped:
+        found.insert(
+            0,
+            LiveWarning(key, f"HaloPSA returned {_items(skipped)} not a record; skipped"),
+        )
+    if warnings is not None:
+        warnings.extend(found)
+    return tuple(out)

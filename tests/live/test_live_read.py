@@ -1,0 +1,82 @@
+"""live.py: one list GET per type (concurrently), lenient reading of odd live data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.halo import ReadOnlyClient, settings_from_env
+from reconciler.live import LiveWarning, read_live, sanitise
+from reconciler.sandbox import SandboxHandle
+
+
+def _client(h: SandboxHandle) -> ReadOnlyClient:
+    env = {"HALO_URL": h.url, "HALO_CLIENT_ID": h.client_id, "HALO_CLIENT_SECRET": h.client_secret}
+    return ReadOnlyClient(settings_from_env(env))
+
+
+def test_one_get_per_type_keyed_in_registry_order(sandbox_seeded: SandboxHandle) -> None:
+    with _client(sandbox_seeded) as client:
+        snapshot = read_live(client, ["avalara", "xero", "kashflow", "xero"])
+    assert list(snapshot.records) == ["xero", "kashflow", "avalara"]
+    assert [r["name"] for r in snapshot.records["xero"]] == ["Acme NZ", "Acme AU", "Old tenant"]
+    gets = sorted(
+        (e.path, dict(e.query)) for e in sandbox_seeded.log.entries() if e.method == "GET"
+    )
+    assert gets == [
+        ("/api/AvalaraDetails", {}),
+        ("/api/KashflowDetails", {"includeenabled": "true", "includedisabled": "true"}),
+        ("/api/XeroDetails", {}),
+    ]
+    assert snapshot.warnings == ()
+
+
+def test_no_types_no_request(sandbox: SandboxHandle) -> None:
+    with _client(sandbox) as client:
+        snapshot = read_live(client, [])
+    assert snapshot.records == {}
+    assert sandbox.log.entries() == []
+
+
+def test_write_only_values_are_dropped(sandbox: SandboxHandle) -> None:
+    records = sanitise("xero", [{"id": 1, "name": "A", "new_client_secret": "CANARY"}])
+    assert records == ({"id": 1, "name": "A"},)
+
+
+def test_values_that_break_the_schema_are_warnings_not_errors() -> None:
+    warnings: list[LiveWarning] = []
+    row: dict[str, Any] = {"halo_id": "twelve", "third_party_id": "C-1", "future": 1}
+    raw: list[object] = [
+        {"id": 1, "name": "A", "enable_sync": "yes", "brand_new_field": 1},
+        {"id": 2, "name": "B", "client_mappings": [row, dict(row), "not a row"]},
+        "not a record",
+    ]
+    records = sanitise("business_central", raw, warnings, unknown=frozenset({"other_new"}))
+    assert records == (
+        {"id": 1, "name": "A", "enable_sync": "yes"},
+        {
+            "id": 2,
+            "name": "B",
+            "client_mappings": [
+                {"halo_id": "twelve", "third_party_id": "C-1"},
+                {"halo_id": "twelve", "third_party_id": "C-1"},
+                "not a row",
+            ],
+        },
+    )
+    assert [str(w) for w in warnings] == [
+        "business_central: HaloPSA returned 1 list item that is not a record; skipped",
+        "business_central: HaloPSA returned fields this version does not know (a newer "
+        "HaloPSA?); they are ignored: brand_new_field, client_mappings[].future, other_new",
+        "business_central/A: enable_sync: HaloPSA returned a string where the schema expects a "
+        "boolean; compared as is",
+        "business_central/B: client_mappings[]: HaloPSA returned a string where a row object is "
+        "expected; compared as is",
+        "business_central/B: client_mappings[].halo_id: HaloPSA returned a string where the "
+        "schema expects an integer (2 rows); compared as is",
+    ]
+
+
+def test_an_integral_float_is_an_integer() -> None:
+    warnings: list[LiveWarning] = []
+    sanitise("xero", [{"id": 1, "name": "A", "item_group": 3.0}], warnings)
+    assert warnings == []
