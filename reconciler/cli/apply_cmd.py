@@ -126,24 +126,14 @@ def _from_config(
     parallelism: int,
 ) -> Plan:
     """The same steps as `plan` (load, read the referenced types, build), shown on stdout."""
-    from reconciler.cli.output import render, with_live_warnings
+    from reconciler.cli.output import render
     from reconciler.config import load
-    from reconciler.live import read_live
-    from reconciler.plan import Instance, Selection, build_plan
+    from reconciler.planning import plan_against
 
     config = load(paths or (".",), env=os.environ)
-    selection = Selection.parse(targets)
-    types = [t for t in config.types() if selection.touches(t)]
-    live = read_live(client, types, max_workers=parallelism)
-    where = client.instance
-    plan = build_plan(
-        config,
-        live.records,
-        instance=Instance(where.url, where.tenant),
-        targets=targets,
-        allow_deletes=allow_deletes,
+    plan = plan_against(
+        config, client, targets=targets, allow_deletes=allow_deletes, max_workers=parallelism
     )
-    plan = with_live_warnings(plan, live)
     render(plan, "text", sys.stdout)
     if push_secrets:
         pushed = [rc for rc in plan.resource_changes if rc.write_only]

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from reconciler.live import LiveSnapshot
     from reconciler.plan.model import Plan
 
 FORMATS: tuple[str, ...] = ("text", "json", "markdown")
@@ -42,26 +41,6 @@ def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
-
-
-def with_live_warnings(plan: Plan, live: LiveSnapshot) -> Plan:
-    """`plan` with the snapshot's reading warnings added to its own (health) warnings.
-
-    Added before rendering and saving, so every format and the --out file show them; the
-    digest covers resource_changes only, so it does not change.
-    """
-    if not live.warnings:
-        return plan
-    from dataclasses import replace
-
-    from reconciler.plan.model import PlanWarning
-    from reconciler.registry import ORDER
-
-    extra = [PlanWarning(w.address, w.message) for w in live.warnings]
-    merged = sorted(
-        [*plan.warnings, *extra], key=lambda w: (ORDER.get(w.address.split("/")[0], 99), w.address)
-    )
-    return replace(plan, warnings=tuple(merged))
 
 
 def render(plan: Plan, fmt: str, out: TextIO, *, full_plan_hint: str | None = None) -> None:

@@ -69,21 +69,12 @@ def make_plan(
     Read-only: the client it opens has no way to write.
     """
     from reconciler.cli.options import open_client
-    from reconciler.cli.output import with_live_warnings
     from reconciler.config import load
-    from reconciler.live import read_live
-    from reconciler.plan import Instance, Selection, build_plan
+    from reconciler.planning import plan_against
 
     config = load(paths or (".",), env=os.environ)  # ConfigError: before any request
-    selection = Selection.parse(targets)
-    types = [t for t in config.types() if selection.touches(t)]
     with open_client(url=url, tenant=tenant, sandbox=sandbox, write=False) as client:
-        live = read_live(client, types)
-        where = client.instance
-    plan = build_plan(
-        config, live.records, instance=Instance(where.url, where.tenant), targets=targets
-    )
-    return with_live_warnings(plan, live)
+        return plan_against(config, client, targets=targets)
 
 
 @click.command("plan")
