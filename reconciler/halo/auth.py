@@ -41,6 +41,9 @@ class TokenCache:
         self._renew_at = 0.0
         self._issued: tuple[str, ...] = ()  # every token seen, for scrubbing messages
         self._refused: AuthenticationError | None = None  # credentials refused: final
+        # The retry budget ran out asking for a token: final for this run too, or every
+        # waiting thread would spend its own budget on the same outage, one after another.
+        self._unavailable: HaloUnavailable | None = None
 
     def bearer(self) -> str:
         """A valid access token (may block while one thread fetches it)."""
@@ -48,6 +51,9 @@ class TokenCache:
             if self._refused is not None:  # no point asking again with the same secret
                 e = self._refused
                 raise AuthenticationError(e.method, e.path, e.status, e.halo_message)
+            if self._unavailable is not None:
+                u = self._unavailable
+                raise HaloUnavailable(u.method, u.path, u.status, u.halo_message)
             if self._token is None or self._clock() >= self._renew_at:
                 self._fetch()
             assert self._token is not None
@@ -91,13 +97,14 @@ class TokenCache:
                 form=form,
             )
         except HaloUnavailable as exc:
-            if exc.status != 500:
-                raise
-            # HaloPSA's token endpoint answers 500 when the application's agent is unusable.
-            hint = "if it persists, check the API application's agent in HaloPSA"
-            raise HaloUnavailable(
-                exc.method, exc.path, exc.status, f"{exc.halo_message} — {hint}"
-            ) from exc
+            if exc.status == 500:
+                # HaloPSA's token endpoint answers 500 when the application's agent is unusable.
+                hint = "if it persists, check the API application's agent in HaloPSA"
+                exc = HaloUnavailable(
+                    exc.method, exc.path, exc.status, f"{exc.halo_message} — {hint}"
+                )
+            self._unavailable = exc
+            raise exc from None
         response = sent.response
         if not response.is_success:
             message = halo_message(response.content, self.scrubber())

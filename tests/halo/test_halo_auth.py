@@ -168,6 +168,21 @@ def test_token_endpoint_outage_is_unavailable(sandbox: SandboxHandle) -> None:
     )
 
 
+def test_token_outage_is_waited_out_once_for_four_threads(sandbox: SandboxHandle) -> None:
+    # Four readers (plan reads types concurrently) meet one outage: one round of retries,
+    # not four rounds one after another, and every reader gets the same error.
+    fake = FakeTime(jitter=1.0)
+    sandbox.faults.script(*["503"] * 20, paths="token")
+    env = sandbox_env(sandbox, HALO_RETRY_BUDGET="2")
+    with connect(sandbox, fake, env=env) as client:
+        errors = _together(4, lambda: client.list("xero"))
+    assert len(errors) == 4
+    assert {type(e) for e in errors} == {HaloUnavailable}
+    assert len({str(e) for e in errors}) == 1
+    assert fake.sleeps == [0.5, 1.0]
+    assert requests_to(sandbox, "POST", TOKEN) == 3
+
+
 def test_wrong_auth_url(sandbox: SandboxHandle) -> None:
     fake = FakeTime()
     env = sandbox_env(sandbox, HALO_AUTH_URL=sandbox.url + "/nowhere")
