@@ -217,6 +217,7 @@ def _connect(settings: ConnectionSettings, options: ClientOptions) -> Api:
         timing=timing,
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
+        tls=any(u.startswith("https://") for u in (settings.api_url, settings.token_url)),
     )
     return Api(settings.api_url, TokenCache(settings, exchange, timing.clock), exchange)
 

@@ -224,3 +224,25 @@ def test_known_fields_drop_what_the_schema_lacks() -> None:
     }
     assert unknown == {"brand_new_field", "client_mappings[].row_added_later"}
     assert known_fields("myob", record) == known
+
+
+def test_plain_http_exchange_refuses_https() -> None:
+    # Built without a TLS context (plain-http loopback settings), it can never be used
+    # to send to an https URL unverified.
+    from reconciler.halo.messages import Scrubber
+    from reconciler.halo.ratelimit import RateBudget
+    from reconciler.halo.retry import RetryPolicy
+    from reconciler.halo.transport import Exchange
+
+    fake = FakeTime()
+    budget = RateBudget(10, 1, clock=fake.clock, sleep=fake.sleep)
+    exchange = Exchange(
+        budget=budget, policy=RetryPolicy(budget=1), timing=fake.timing(), tls=False
+    )
+    with pytest.raises(ValueError, match="plain http only"):
+        exchange.send(
+            "GET",
+            "https://acme.halopsa.com/api/XeroDetails",
+            repeatable=True,
+            scrub=lambda: Scrubber(()),
+        )
