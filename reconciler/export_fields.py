@@ -19,7 +19,7 @@ from reconciler.config.values import is_date_time
 from reconciler.config.wording import env_variable
 from reconciler.export_yaml import Comment, FlowList, Pairs, Rows, quote
 from reconciler.live import LiveWarning
-from reconciler.registry import ElementSpec, FieldSpec
+from reconciler.registry import PY_TYPES, ElementSpec, FieldSpec, fits, json_kind
 
 
 def quoted(value: object) -> str:
@@ -28,14 +28,12 @@ def quoted(value: object) -> str:
 
 
 # What a field of a record or row is to export (fields never exported are not listed):
-# a placeholder, or a value — written as is when of one of the exact Python types below
-# and the field has no further rule, else looked at closer.
+# a placeholder, or a value — written as is when of one of the exact Python types of its
+# scalar JSON types and the field has no further rule, else looked at closer. A list or
+# mapping is written only as rows or a comma-separated list, never as a scalar.
 _PLACEHOLDER, _CHECK = 1, 2
-_EXACT: Mapping[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
+_SCALARS: Mapping[str, tuple[type, ...]] = {
+    k: PY_TYPES[k] for k in ("string", "integer", "number", "boolean")
 }
 _LAYOUTS: dict[
     int, tuple[Mapping[str, FieldSpec], list[tuple[str, FieldSpec, int, frozenset[type]]]]
@@ -62,7 +60,7 @@ def _layout(fields: Mapping[str, FieldSpec]) -> list[tuple[str, FieldSpec, int, 
             plain = not (fs.element or fs.comma_list or fs.date_time or fs.enum or fs.max_length)
             if plain:
                 for kind in fs.json_types:
-                    exact.update(_EXACT.get(kind, ()))
+                    exact.update(_SCALARS.get(kind, ()))
         layout.append((name, fs, what, frozenset(exact)))
     _LAYOUTS[id(fields)] = (fields, layout)
     return layout
@@ -131,21 +129,11 @@ def _convert(
     if fs.comma_list and isinstance(value, str):
         items = tuple(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
         return FlowList(items) if items else None
+    if json_kind(value) not in _SCALARS or not fits(value, fs, integral_floats=True):
+        kinds = " or ".join(sorted(fs.json_types))
+        raise _Skip(f"HaloPSA returned a value that is not {kinds}")
     if isinstance(value, float) and value.is_integer() and "integer" in fs.json_types:
         value = int(value)
-    kinds = fs.json_types
-    if isinstance(value, bool):
-        ok = "boolean" in kinds
-    elif isinstance(value, int):
-        ok = bool(kinds & {"integer", "number"})
-    elif isinstance(value, float):
-        ok = "number" in kinds
-    elif isinstance(value, str):
-        ok = "string" in kinds
-    else:
-        ok = False
-    if not ok:
-        raise _Skip(f"HaloPSA returned a value that is not {' or '.join(sorted(kinds))}")
     if isinstance(value, str):
         if fs.max_length is not None and len(value) > fs.max_length:
             raise _Skip(f"longer than the {fs.max_length} characters the schema allows")

@@ -22,20 +22,18 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from reconciler.registry import ORDER, ElementSpec, FieldSpec, spec
+from reconciler.registry import (
+    ARTICLED,
+    ORDER,
+    PY_TYPES,
+    ElementSpec,
+    FieldSpec,
+    fits,
+    json_kind,
+    spec,
+)
 
 LiveRecord = Mapping[str, Any]
-
-# JSON Schema type -> the Python types json.loads gives for it (bool is checked apart,
-# because bool is an int subclass).
-_PY_TYPES: Mapping[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-}
 
 
 class Lister(Protocol):
@@ -106,40 +104,15 @@ def live_address(key: str, record: LiveRecord) -> str:
     return f"{key}/#{record.get('id')}"
 
 
-def _json_kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return "a value of another kind"
+def _articled(value: object) -> str:
+    """A live value's type with its article ("a string"); null is "of another kind" here."""
+    return ARTICLED.get(json_kind(value), "a value of another kind")
 
 
 def _fits(value: object, fs: FieldSpec) -> bool:
-    if value is None:
-        return True  # every field but `id` is nullable; a null id is matched by nobody
-    if isinstance(value, bool):
-        return "boolean" in fs.json_types
-    if isinstance(value, float) and value.is_integer() and "integer" in fs.json_types:
-        return True
-    return any(isinstance(value, _PY_TYPES.get(kind, ())) for kind in fs.json_types)
-
-
-_ARTICLED = {
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "a boolean",
-    "array": "a list",
-    "object": "an object",
-}
+    # Null is never a mismatch here: every field but `id` is nullable, and a null id is
+    # matched by nobody. HaloPSA may send an integer as 3.0.
+    return value is None or fits(value, fs, integral_floats=True)
 
 
 _NOTHING: frozenset[type] = frozenset()
@@ -163,14 +136,14 @@ def _fast_types(fields: Mapping[str, FieldSpec]) -> dict[str, frozenset[type]]:
             continue
         kinds: set[type] = {type(None)}
         for kind in fs.json_types:
-            kinds.update(_PY_TYPES.get(kind, ()))  # exact types: bool is not an int here
+            kinds.update(PY_TYPES.get(kind, ()))  # exact types: bool is not an int here
         table[name] = frozenset(kinds)
     _FAST[id(fields)] = (fields, table)
     return table
 
 
 def _expected(fs: FieldSpec) -> str:
-    return " or ".join(_ARTICLED.get(k, k) for k in sorted(fs.json_types))
+    return " or ".join(ARTICLED.get(k, k) for k in sorted(fs.json_types))
 
 
 class _Checker:
@@ -217,14 +190,14 @@ class _Checker:
                 out.append(self.record(row, element.fields, address, path))
             else:
                 self.problems[
-                    (address, path[:-1], f"{_json_kind(row)} where a row object is expected")
+                    (address, path[:-1], f"{_articled(row)} where a row object is expected")
                 ] += 1
                 out.append(row)
         return out
 
     @staticmethod
     def _mismatch(fs: FieldSpec, value: object) -> str:
-        return f"{_json_kind(value)} where the schema expects {_expected(fs)}"
+        return f"{_articled(value)} where the schema expects {_expected(fs)}"
 
     def warnings(self) -> list[LiveWarning]:
         found: list[LiveWarning] = []

@@ -27,7 +27,7 @@ from reconciler.config.wording import (
     quote,
 )
 from reconciler.errors import Issue
-from reconciler.registry import FieldSpec
+from reconciler.registry import FieldSpec, fits
 from reconciler.sensitive import Sensitive
 
 
@@ -92,20 +92,6 @@ def is_date_time(text: str) -> bool:
     return True
 
 
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def expected_of(spec: FieldSpec) -> str:
     if spec.element is not None:
         return f"a list of {spec.element.name} mappings"
@@ -125,12 +111,9 @@ def literal(spec: FieldSpec, node: Node, at: At, ctx: Context) -> object:
             return None
         ctx.report(line, column, path, f"expected {expected_of(spec)}, got null")
         return INVALID
-    kind = _kind(value)
-    kinds = spec.json_types
-    if kind in kinds or (kind == "integer" and "number" in kinds):
-        if kind == "string":
-            text = cast(str, value)
-            problem = _string_problem(spec, text, lambda: describe(text, node.text))
+    if fits(value, spec):
+        if isinstance(value, str):
+            problem = _string_problem(spec, value, lambda: describe(value, node.text))
             if problem:
                 ctx.report(line, column, path, problem)
                 return INVALID
@@ -140,7 +123,7 @@ def literal(spec: FieldSpec, node: Node, at: At, ctx: Context) -> object:
             return INVALID
         return plain(node)
     message = f"expected {expected_of(spec)}, got {describe(value, node.text)}"
-    ctx.report(line, column, path, message + _hint(kinds, node))
+    ctx.report(line, column, path, message + _hint(spec.json_types, node))
     return INVALID
 
 

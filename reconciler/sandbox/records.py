@@ -17,42 +17,19 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from reconciler.registry import FieldSpec, TypeSpec, spec
+from reconciler.registry import ARTICLED, FieldSpec, TypeSpec, fits, json_kind, spec
 from reconciler.sandbox.lookups import NAME_SOURCES, name_of
 
 Raw = dict[str, Any]
 
-_KIND_NAMES = {
-    "null": "null",
-    "boolean": "a boolean",
-    "integer": "an integer",
-    "number": "a number",
-    "string": "a string",
-    "array": "an array",
-    "object": "an object",
-}
+# As HaloPSA's API speaks: JSON's "an array" (not "a list"), and null, in this order.
+_KIND_NAMES = {"null": "null", **ARTICLED, "array": "an array"}
 
 
 def model_name(key: str) -> str:
     """HaloPSA's model name, e.g. "XeroDetails" (from the schema title's parentheses)."""
     title = spec(key).title
     return title[title.rfind("(") + 1 : -1] if title.endswith(")") else title
-
-
-def json_kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object" if isinstance(value, dict) else type(value).__name__
 
 
 def status_fields(ts: TypeSpec) -> tuple[str | None, str | None, str | None]:
@@ -169,13 +146,12 @@ def _check_field(
         return [f'{where}: {model} has no field "{name}"']
     if f.read_only and not server:
         return [f"{where}: is read-only (HaloPSA sets it), so a POST may not send it"]
-    kind = json_kind(value)
     if f.trigger and "object" in f.json_types:
         return []  # an enum HaloPSA's spec gives as a $ref: any value, never stored
-    allowed = set(f.json_types) | ({"null"} if f.nullable else set())
-    if kind not in allowed:
+    if not fits(value, f):
+        allowed = set(f.json_types) | ({"null"} if f.nullable else set())
         wanted = " or ".join(_KIND_NAMES[k] for k in _order(allowed))
-        return [f"{where}: expected {wanted}, got {_a(kind)}"]
+        return [f"{where}: expected {wanted}, got {_a(json_kind(value))}"]
     if isinstance(value, str):
         if f.max_length is not None and len(value) > f.max_length:
             return [f"{where}: longer than {f.max_length} characters"]
