@@ -18,6 +18,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from types import TracebackType
 from typing import Any, Self
 
@@ -51,24 +52,31 @@ def known_fields(key: str, record: Mapping[str, Any]) -> dict[str, Any]:
 
 def _split(key: str, record: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
     fields = registry.spec(key).fields
-    known: dict[str, Any] = {}
-    unknown: set[str] = set()
-    for name, value in record.items():
-        spec = fields.get(name)
-        if spec is None:
-            unknown.add(name)
+    # Key-set arithmetic runs in C: a list of 1,000 records is mostly known fields.
+    unknown: set[str] = set(record.keys() - fields.keys())
+    known = {k: v for k, v in record.items() if k not in unknown} if unknown else dict(record)
+    for name in _row_fields(key):
+        value = known.get(name)
+        if not isinstance(value, list):
             continue
-        element = spec.element
-        if element is not None and isinstance(value, list):
-            rows = []
-            for row in value:
-                if isinstance(row, Mapping):
-                    unknown.update(f"{name}[].{k}" for k in row if k not in element.fields)
-                    row = {k: v for k, v in row.items() if k in element.fields}
-                rows.append(row)
-            value = rows
-        known[name] = value
+        element = fields[name].element
+        assert element is not None
+        rows = []
+        for row in value:
+            if isinstance(row, Mapping):
+                extra = row.keys() - element.fields.keys()
+                if extra:
+                    unknown.update(f"{name}[].{k}" for k in extra)
+                    row = {k: v for k, v in row.items() if k not in extra}
+            rows.append(row)
+        known[name] = rows
     return known, unknown
+
+
+@cache
+def _row_fields(key: str) -> tuple[str, ...]:
+    """The type's fields that are arrays of mapping rows (filtered row by row)."""
+    return tuple(n for n, f in registry.spec(key).fields.items() if f.element is not None)
 
 
 class ReadOnlyClient:

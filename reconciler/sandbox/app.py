@@ -53,7 +53,9 @@ DROPPED = Reply(0, drop=True)
 
 
 def _json(status: int, doc: Any, *extra: tuple[str, str]) -> Reply:
-    return Reply(status, json.dumps(doc).encode(), (*_JSON, *extra))
+    # Compact, as HaloPSA's own API answers (and half the bytes of a list of null fields).
+    body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+    return Reply(status, body, (*_JSON, *extra))
 
 
 def _error(status: int, message: str, class_name: str | None = None) -> Reply:
