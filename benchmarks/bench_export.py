@@ -14,20 +14,18 @@ Prints medians of:
 from __future__ import annotations
 
 import argparse
-import compileall
 import contextlib
 import importlib.util
 import io
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from measure import compile_package, median
 
 from reconciler.cli.main import main as cli_main
 from reconciler.export import Origin, export_files
@@ -81,15 +79,6 @@ def export_in_process(args: list[str]) -> None:
         raise SystemExit(f"export failed: {err.getvalue()}")
 
 
-def median(fn: Callable[..., object], runs: int, *args: Any) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def run(args: list[str], env: dict[str, str]) -> None:
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, check=False)
     if done.returncode != 0:
@@ -100,9 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
     args = parser.parse_args()
-    # Time the tool as installed: `pip install` compiles bytecode, a checkout under
-    # PYTHONDONTWRITEBYTECODE would recompile every module on every run instead.
-    compileall.compile_dir(ROOT / "reconciler", quiet=1)
+    compile_package()
     print(f"export against the sandbox (latency 0), medians of {args.runs} runs")
     print(
         f"{'case':>24} {'YAML KB':>8} {'in-process s':>13} {'CLI s':>7} {'YAML only s':>12}"

@@ -19,19 +19,18 @@ differing):
 from __future__ import annotations
 
 import argparse
-import compileall
 import contextlib
 import importlib.util
 import io
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from measure import compile_package, median
 
 from reconciler.cli.main import main as cli_main
 from reconciler.sandbox import SandboxHandle, start_in_thread
@@ -103,15 +102,6 @@ def in_process(directory: Path) -> None:
         raise SystemExit(f"plan failed:\n{out.getvalue()[-2000:]}")
 
 
-def median(fn: Callable[..., object], runs: int, *args: Any) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def run(args: list[str], env: dict[str, str], cwd: Path) -> None:
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, check=False)
     if done.returncode != 0:
@@ -151,9 +141,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
     parser.add_argument("--quick", action="store_true", help="skip the 10,000 cases")
     args = parser.parse_args()
-    # Time the tool as installed: `pip install` compiles bytecode, a checkout under
-    # PYTHONDONTWRITEBYTECODE would recompile every module on every run instead.
-    compileall.compile_dir(ROOT / "reconciler", quiet=1)
+    compile_package()
     # Run octoDNS with this interpreter, as ours is (a pyenv shim would add ~80 ms to it).
     octodns_sync = importlib.util.find_spec("octodns") is not None
     cases: list[tuple[str, int, Callable[[Path, SandboxHandle, int], None], bool]] = [

@@ -16,11 +16,10 @@ from __future__ import annotations
 import argparse
 import functools
 import io
-import statistics
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+
+from measure import median
 
 from reconciler.config.model import ConfigRecord, Configuration, Mark, Settings
 from reconciler.plan import Instance, Plan, build_plan
@@ -28,15 +27,6 @@ from reconciler.render import render_plan
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 INSTANCE = Instance("https://bench.halopsa.com")
-
-
-def median(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def records(n: int) -> tuple[Configuration, dict[str, list[dict[str, Any]]]]:

@@ -16,7 +16,6 @@ of subprocesses:
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import resource
 import statistics
@@ -26,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import NamedTuple
+
+from measure import compile_package
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,9 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     runs = parser.parse_args().runs
-    # Time the tool as installed: `pip install` compiles bytecode, a checkout under
-    # PYTHONDONTWRITEBYTECODE would recompile every module on every run instead.
-    compileall.compile_dir(ROOT / "reconciler", quiet=1)
+    compile_package()
     py = sys.executable
     env = dict(os.environ, BENCH_CLIENT_ID="bench-client", BENCH_CLIENT_SECRET="bench-secret")
     env.update(FIXTURE_ENV)

@@ -1,0 +1,31 @@
+"""What the benchmark scripts share: a median timer, and timing the tool as installed."""
+
+from __future__ import annotations
+
+import compileall
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median(fn: Callable[..., object], runs: int, *args: Any) -> float:
+    """Median wall time of `fn(*args)` over `runs` calls, in seconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def compile_package() -> None:
+    """Compile reconciler/ to bytecode, as `pip install` does.
+
+    A checkout run under PYTHONDONTWRITEBYTECODE would otherwise recompile every module
+    on every run and time the compiler, not the tool.
+    """
+    compileall.compile_dir(ROOT / "reconciler", quiet=1)
