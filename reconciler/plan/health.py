@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
+from reconciler import registry
 from reconciler.plan.normalise import parse_instant
 from reconciler.registry import TypeSpec
 
@@ -58,7 +60,7 @@ def health_warnings(
 ) -> list[str]:
     """Health messages for one live record; `write_only` names the write-only fields
     its configuration states (for the --push-secrets hint)."""
-    roles = {f.health: name for name, f in spec.fields.items() if f.health}
+    roles = _roles(spec.key)
     messages: list[str] = []
     authorized = live.get(roles["authorized"]) if "authorized" in roles else None
     if authorized is False:
@@ -74,3 +76,9 @@ def health_warnings(
     if "last_error" in roles and (text := _text(live.get(roles["last_error"]))):
         messages.append(f"last sync error: {text}")
     return messages
+
+
+@cache
+def _roles(key: str) -> Mapping[str, str]:
+    """Health role (authorized, token_expiry, ...) -> the type's field holding it."""
+    return {f.health: name for name, f in registry.spec(key).fields.items() if f.health}
