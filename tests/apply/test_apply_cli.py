@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from apply_support import CANARY, ENV, seed, stored, write_config, writes
+from cli_runner import Result, run_cli
 
-from reconciler.cli.main import main
 from reconciler.sandbox import SandboxHandle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,13 +29,8 @@ def env(sandbox_env: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> SandboxH
     return sandbox_env
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    captured = capsys.readouterr()
-    code = info.value.code
-    assert isinstance(code, int)
-    return code, captured.out, captured.err
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    return run_cli(list(args), capsys)
 
 
 def run_process(args: list[str], *, stdin: int | None, cwd: Path) -> subprocess.Popen[bytes]:

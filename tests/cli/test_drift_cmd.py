@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from plan_cli_support import requests, run_cli, unreachable_url, write
+from cli_runner import requests, run_cli
+from plan_cli_support import unreachable_url, write
 
 from reconciler.sandbox import SandboxHandle
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from plan_cli_support import requests, run_cli, unreachable_url
+from cli_runner import requests, run_cli
+from plan_cli_support import unreachable_url
 
 from reconciler.cli.export_cmd import _TYPES
 from reconciler.registry import KEYS

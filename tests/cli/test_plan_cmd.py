@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from plan_cli_support import requests, run_cli, unreachable_url, write
+from cli_runner import requests, run_cli
+from plan_cli_support import unreachable_url, write
 
 from reconciler.cli.output import use_color
 from reconciler.plan import Plan

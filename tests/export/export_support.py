@@ -8,38 +8,9 @@ write-only field — top level and in rows — holds the secret given, server-si
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
-from reconciler.cli.main import main
 from reconciler.registry import KEYS, ElementSpec, FieldSpec, spec
-from reconciler.sandbox import SandboxHandle
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> Result:
-    """`halo-reconciler ARGS` in this process: exit code, stdout and stderr."""
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    code = info.value.code
-    assert isinstance(code, int)
-    captured = capsys.readouterr()
-    return Result(code, captured.out, captured.err)
-
-
-def requests(h: SandboxHandle) -> list[tuple[str, str]]:
-    """(method, path) of every request the sandbox got, in order."""
-    return [(e.method, e.path) for e in h.log.entries()]
-
 
 # Strings a careless YAML writer would turn into something else, or into a variable.
 TRICKY = (

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from export_support import full_seed, requests, run_cli
+from cli_runner import requests, run_cli
+from export_support import full_seed
 
 from reconciler.registry import KEYS, spec
 from reconciler.sandbox import SandboxHandle
