@@ -1,5 +1,5 @@
 """`python -m reconciler` runs the same CLI as the `halo-reconciler` script."""
 
-from reconciler.cli.main import main
+from reconciler.cli.main import run
 
-main()
+run()

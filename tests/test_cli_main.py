@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from reconciler.cli.main import COMMANDS, main
+from reconciler.cli.main import COMMANDS, main, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,3 +56,35 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert result.returncode == 0
     assert "halo-reconciler" in result.stdout
+
+
+def test_run_keeps_the_exit_code_and_freezes_what_is_left(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The script entry point exits with main()'s code, having moved every live object to
+    the permanent generation so the interpreter's final collections skip them."""
+    monkeypatch.setattr(sys, "argv", ["halo-reconciler", "no-such-command"])
+    assert gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit) as info:
+            run()
+        assert info.value.code == 1
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this test process goes on collecting
+    assert "No such command" in capsys.readouterr().err
+
+
+def test_the_script_entry_points_use_run() -> None:
+    """`halo-reconciler` and `python -m reconciler` both end through run()."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'halo-reconciler = "reconciler.cli.main:run"' in pyproject
+    result = subprocess.run(
+        [sys.executable, "-m", "reconciler", "validate", "no-such-dir"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "no-such-dir: no such file or directory" in result.stderr
