@@ -49,12 +49,20 @@ class RecordDiff:
 
 @dataclass(slots=True)
 class _Context:
-    where: str  # "file:line:col: address", for problems
+    record: ConfigRecord | None  # named in problems (None: a lone value, no record)
     uncompared: int = 0
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def where(self) -> str:
+        """`file:line:col: address` of the record, built only when a problem is reported."""
+        if self.record is None:
+            return ""
+        return f"{self.record.mark}: {self.record.address}"
+
 
 _SCALARS = (str, int, bool, float, type(None))
+_EXACT = frozenset({str, int, bool})
 
 
 def jsonable(value: Any) -> Any:
@@ -211,7 +219,7 @@ def same_value(spec: FieldSpec | None, desired: Any, live: Any) -> bool:
     """Does `live` hold `desired`, by the plan's rules (normalised; list rows keyed and
     compared on the fields `desired` states)? For apply's read-back check; pass revealed
     values, since a Sensitive compares by its value."""
-    return _diff_field(spec.name if spec else "", spec, desired, live, _Context("")) is None
+    return _diff_field(spec.name if spec else "", spec, desired, live, _Context(None)) is None
 
 
 def _created(name: str, spec: FieldSpec | None, desired: Any, ctx: _Context) -> FieldChange:
@@ -232,7 +240,7 @@ def _created(name: str, spec: FieldSpec | None, desired: Any, ctx: _Context) -> 
 
 def diff_record(spec: TypeSpec, record: ConfigRecord, live: Mapping[str, Any] | None) -> RecordDiff:
     """Changes that make `live` match `record` (`live` None: the record is created)."""
-    ctx = _Context(where=f"{record.mark}: {record.address}")
+    ctx = _Context(record)
     changes: list[FieldChange] = []
     write_only: list[WriteOnlyField] = []
     missing: list[str] = []
@@ -252,7 +260,10 @@ def diff_record(spec: TypeSpec, record: ConfigRecord, live: Mapping[str, Any] | 
             write_only.append(WriteOnlyField(name, desired.source))
             ctx.uncompared += 1
             continue
-        change = _diff_field(name, fspec, desired, live.get(name), ctx)
+        have = live.get(name)
+        if type(desired) is type(have) and type(desired) in _EXACT and desired == have:
+            continue  # equal text, numbers or booleans normalise alike: the common case
+        change = _diff_field(name, fspec, desired, have, ctx)
         if change is not None:
             changes.append(change)
             if name not in live:

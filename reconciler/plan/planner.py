@@ -99,33 +99,36 @@ class _Builder:
 
     def record(self, tspec: TypeSpec, m: Match) -> None:
         rec, live = m.record, m.live
-        base = ResourceChange(
-            address=rec.address,
-            type=rec.type,
-            identity=rec.identity,
-            id=live_id(live) if live is not None else rec.id,
-            action=Action.NO_OP,
-            prevent_destroy=rec.prevent_destroy,
-        )
+        found = None
         if rec.ensure is Ensure.ABSENT:
-            if live is not None:
-                self.changes.append(replace(base, action=Action.DELETE))
-                self.fingerprints[rec.address] = fingerprint(live, rec.type)
+            action = Action.NO_OP if live is None else Action.DELETE
+        else:
+            found = diff_record(tspec, rec, live)
+            self.problems.extend(found.problems)
+            if live is None:
+                action = Action.CREATE
             else:
-                self.changes.append(base)
-            return
-        found = diff_record(tspec, rec, live)
-        self.problems.extend(found.problems)
-        if live is None:
-            self.changes.append(replace(base, action=Action.CREATE, changes=found.changes))
-            return
-        action = Action.UPDATE if found.changes else Action.NO_OP
+                action = Action.UPDATE if found.changes else Action.NO_OP
         self.changes.append(
-            replace(base, action=action, changes=found.changes, write_only=found.write_only)
+            ResourceChange(
+                address=rec.address,
+                type=rec.type,
+                identity=rec.identity,
+                id=live_id(live) if live is not None else rec.id,
+                action=action,
+                changes=found.changes if found is not None else (),
+                # on create, write-only fields are among the changes
+                write_only=found.write_only if found is not None and live is not None else (),
+                prevent_destroy=rec.prevent_destroy,
+            )
         )
-        self.uncompared += found.uncompared
-        if action is Action.UPDATE or found.write_only:
+        if live is None:
+            return
+        if found is None or action is Action.UPDATE or found.write_only:
             self.fingerprints[rec.address] = fingerprint(live, rec.type)
+        if found is None:  # ensure: absent
+            return
+        self.uncompared += found.uncompared
         names = [w.field for w in found.write_only]
         self.warn(rec.address, health_warnings(tspec, live, now=self.now, write_only=names))
         if found.missing:
