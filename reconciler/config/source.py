@@ -1,9 +1,10 @@
 """YAML text -> a tree of located nodes: every value keeps its line, column and source text.
 
-libyaml (`yaml.CSafeLoader`) composes the node graph when PyYAML has it, else the pure
-Python `SafeLoader`; the Python values are built here rather than by PyYAML's constructor
-so that duplicate keys are reported at the second occurrence, an unquoted `no` can be
-told apart from `false`, and every later issue can say file:line:column.
+libyaml (`yaml.CSafeLoader`) parses when PyYAML has it, else the pure Python
+`SafeLoader`. The tree is built here straight from the parser's events, without PyYAML's
+composer or constructor: duplicate keys are reported at the second occurrence, an
+unquoted `no` can be told apart from `false`, every later issue can say
+file:line:column, and a 1,000-record file is not walked twice.
 
 Reports, never raises: malformed YAML, duplicate keys, unsupported tags and alias cycles
 become Issues. Knows nothing of configuration keys or `${...}`: the modules using it do.
@@ -12,9 +13,11 @@ become Issues. Knows nothing of configuration keys or `${...}`: the modules usin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
 
 from reconciler.config.wording import quote
@@ -23,33 +26,8 @@ from reconciler.errors import Issue
 _Y = "tag:yaml.org,2002:"
 STR, INT, BOOL, NULL, FLOAT = _Y + "str", _Y + "int", _Y + "bool", _Y + "null", _Y + "float"
 TIMESTAMP, MERGE, SEQ, MAP = _Y + "timestamp", _Y + "merge", _Y + "seq", _Y + "map"
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class Loader(_Base):  # type: ignore[misc]  # PyYAML's loaders are untyped
-    """The fastest safe loader PyYAML has, resolving tags with less work: a plain scalar's
-    tag is remembered (a configuration repeats the same keys and values thousands of
-    times) and, with no path resolvers in use, collections take their default tags."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._tags: dict[str, str] = {}
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode:
-            if not implicit[0]:  # quoted (or tagged `!`): a string
-                return STR
-            tag = self._tags.get(value)
-            if tag is None:
-                tag = self._tags[value] = super().resolve(kind, value, implicit)
-            return tag
-        return SEQ if kind is yaml.SequenceNode else MAP
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers are registered: nothing to track."""
-
-    def ascend_resolver(self) -> None:
-        """No path resolvers are registered: nothing to track."""
+# The fastest safe parser PyYAML has (libyaml's, when the wheel carries it).
+LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # Far deeper than any configuration; keeps a hostile file from exhausting the stack.
@@ -57,6 +35,11 @@ MAX_DEPTH = 64
 MAX_FLOW_DEPTH = 1000
 _BRACKETS = re.compile(r"[\[\]{}]")
 _CONSTRUCT = SafeConstructor()
+_CONSTRUCTORS: dict[str, Callable[[yaml.ScalarNode], object]] = {
+    BOOL: _CONSTRUCT.construct_yaml_bool,
+    INT: _CONSTRUCT.construct_yaml_int,
+    FLOAT: _CONSTRUCT.construct_yaml_float,
+}
 
 
 class Node(NamedTuple):
@@ -78,10 +61,14 @@ class Entry(NamedTuple):
     node: Node
 
 
-def parse(text: str, file: str, issues: list[Issue]) -> Node | None:
-    """The document in `text` (None when empty); problems are appended to `issues`."""
-    # libyaml's composer recurses in C and crashes the process on ~50,000 nested `[`:
-    # refuse deep flow nesting first (cheap unless the file holds many brackets).
+def parse(text: str, file: str, issues: list[Issue], *, loader: Any = LOADER) -> Node | None:
+    """The document in `text` (None when empty); problems are appended to `issues`.
+
+    `loader`: the PyYAML loader class whose parser reads the text (tests pass the pure
+    Python one too).
+    """
+    # Hostile input: refuse deep flow nesting before reading its events (cheap unless the
+    # file holds many brackets); block nesting stops at MAX_DEPTH while building.
     if text.count("[") + text.count("{") > MAX_FLOW_DEPTH:
         too_deep = _flow_too_deep(text)
         if too_deep is not None:
@@ -89,15 +76,13 @@ def parse(text: str, file: str, issues: list[Issue]) -> Node | None:
             message = f"nested more than {MAX_FLOW_DEPTH} levels deep"
             issues.append(Issue(file, line, column, "", message))
             return None
-    loader = None
+    reader = None
+    found: list[Issue] = []  # kept only if the whole file parses
     try:
-        loader = Loader(text)  # the pure-Python reader checks characters right here
-        root = loader.get_single_node()
+        reader = loader(text)  # the pure-Python reader checks characters right here
+        root = _Builder(reader, file, found).document()
     except yaml.MarkedYAMLError as exc:
         issues.append(_syntax_issue(file, exc))
-        return None
-    except RecursionError:  # the pure-Python parser, on deep nesting
-        issues.append(Issue(file, 1, 1, "", f"nested more than {MAX_DEPTH} levels deep"))
         return None
     except yaml.reader.ReaderError as exc:
         line, column = _position(text, exc.position)
@@ -107,11 +92,10 @@ def parse(text: str, file: str, issues: list[Issue]) -> Node | None:
         )
         return None
     finally:
-        if loader is not None:
-            loader.dispose()
-    if root is None:
-        return None
-    return _Builder(file, issues).build(root, "", 0)
+        if reader is not None:
+            reader.dispose()
+    issues.extend(found)
+    return root
 
 
 def _flow_too_deep(text: str) -> int | None:
@@ -158,66 +142,122 @@ def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-class _Builder:
-    """Turns a composed node graph into `Node`s; an alias reuses the anchor's result."""
+_BUILDING = Node(None, 0, 0)  # an anchor whose collection is still being built
+_UNSEEN = object()
 
-    def __init__(self, file: str, issues: list[Issue]) -> None:
+
+class _Builder:
+    """Builds `Node`s from the parser's events, in one pass; an alias reuses the anchor's
+    result. Follows PyYAML's composer: one document per file, anchors defined before use."""
+
+    def __init__(self, loader: Any, file: str, issues: list[Issue]) -> None:
+        self.loader = loader
+        self.next = loader.get_event
         self.file = file
         self.issues = issues
-        self.done: dict[int, Node] = {}
-        self.active: set[int] = set()
+        self.anchors: dict[str, tuple[Node, Any]] = {}  # name -> (node, where it was set)
+        self.tags: dict[str, str] = {}  # a plain scalar's text -> its resolved tag
+        self.constants: dict[tuple[str, str], object] = {}  # (tag, text) -> bool, int, float
 
     def issue(self, mark: Any, path: str, message: str) -> None:
         self.issues.append(Issue(self.file, mark.line + 1, mark.column + 1, path, message))
 
-    def build(self, node: Any, path: str, depth: int) -> Node:
-        mark = node.start_mark
-        if type(node) is yaml.ScalarNode:
-            if node.tag == STR:  # the common case, inlined
-                text = node.value
-                return Node(text, mark.line + 1, mark.column + 1, text, not node.style)
-            return self.scalar(node, path)
-        key = id(node)
-        if key in self.done:
-            return self.done[key]
-        if key in self.active:
+    def document(self) -> Node | None:
+        """The stream's single document (None when it has none)."""
+        self.next()  # stream start
+        if self.loader.check_event(yaml.StreamEndEvent):
+            return None
+        start = self.next().start_mark  # document start
+        root = self.node(self.next(), "", 0)
+        self.next()  # document end
+        if not self.loader.check_event(yaml.StreamEndEvent):
+            raise ComposerError(
+                "expected a single document in the stream",
+                start,
+                "but found another document",
+                self.next().start_mark,
+            )
+        return root
+
+    def node(self, event: Any, path: str, depth: int) -> Node:
+        kind = type(event)
+        if kind is yaml.AliasEvent:
+            return self.alias(event, path)
+        mark = event.start_mark
+        anchor = event.anchor
+        if anchor is not None and anchor in self.anchors:
+            raise ComposerError(
+                f"found duplicate anchor {anchor!r}; first occurrence",
+                self.anchors[anchor][1],
+                "second occurrence",
+                mark,
+            )
+        if kind is yaml.ScalarEvent:
+            built = self.scalar(event, path)
+        elif depth >= MAX_DEPTH:
+            self.issue(mark, path, f"nested more than {MAX_DEPTH} levels deep")
+            self.skip()
+            built = Node(None, mark.line + 1, mark.column + 1)
+        else:
+            if anchor is not None:
+                self.anchors[anchor] = (_BUILDING, mark)
+            built = self.collection(event, path, depth)
+        if anchor is not None:
+            self.anchors[anchor] = (built, mark)
+        return built
+
+    def alias(self, event: Any, path: str) -> Node:
+        anchor = event.anchor
+        if anchor not in self.anchors:
+            raise ComposerError(None, None, f"found undefined alias {anchor!r}", event.start_mark)
+        node, mark = self.anchors[anchor]
+        if node is _BUILDING:
             message = (
                 "recursive YAML alias: the collection anchored here contains an alias to itself"
             )
             self.issue(mark, path, message)
             return Node(None, mark.line + 1, mark.column + 1)
-        if depth >= MAX_DEPTH:
-            self.issue(mark, path, f"nested more than {MAX_DEPTH} levels deep")
-            return Node(None, mark.line + 1, mark.column + 1)
-        if node.tag not in (SEQ, MAP):
-            self.issue(
-                mark, path, f"unsupported YAML tag {_short(node.tag)}: use a plain list or mapping"
-            )
-            return Node(None, mark.line + 1, mark.column + 1)
-        self.active.add(key)
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                items = [self.build(n, f"{path}[{i}]", depth + 1) for i, n in enumerate(node.value)]
-                built = Node(items, mark.line + 1, mark.column + 1)
-            else:
-                built = Node(self.mapping(node, path, depth), mark.line + 1, mark.column + 1)
-        finally:
-            self.active.discard(key)
-        self.done[key] = built
-        return built
+        return node
 
-    def mapping(self, node: Any, path: str, depth: int) -> dict[str, Entry]:
+    def collection(self, event: Any, path: str, depth: int) -> Node:
+        mark = event.start_mark
+        is_list = type(event) is yaml.SequenceStartEvent
+        tag = event.tag
+        if tag is not None and tag != "!" and tag != (SEQ if is_list else MAP):
+            self.issue(
+                mark, path, f"unsupported YAML tag {_short(tag)}: use a plain list or mapping"
+            )
+            self.quietly(self.collection_body, event, path, depth)
+            return Node(None, mark.line + 1, mark.column + 1)
+        return Node(self.collection_body(event, path, depth), mark.line + 1, mark.column + 1)
+
+    def collection_body(self, event: Any, path: str, depth: int) -> object:
+        if type(event) is yaml.SequenceStartEvent:
+            items: list[Node] = []
+            while type(item := self.next()) is not yaml.SequenceEndEvent:
+                items.append(self.node(item, f"{path}[{len(items)}]", depth + 1))
+            return items
+        return self.mapping(path, depth)
+
+    def mapping(self, path: str, depth: int) -> dict[str, Entry]:
         entries: dict[str, Entry] = {}
-        merges: list[Any] = []
-        for knode, vnode in node.value:
-            kmark = knode.start_mark
-            if knode.tag == MERGE:
-                merges.append(vnode)
+        merges: list[tuple[Any, list[Node]]] = []
+        scalar_event = yaml.ScalarEvent
+        while type(key := self.next()) is not yaml.MappingEndEvent:
+            kmark = key.start_mark
+            if type(key) is scalar_event and key.anchor is None and key.value != "<<":
+                name: str | None = key.value  # the common case, inlined
+            else:
+                name = self.key_name(key, path, depth)
+            if name is None:  # not a plain name: reported; its value is passed over
+                self.quietly(self.node, self.next(), path, depth + 1)
                 continue
-            if not isinstance(knode, yaml.ScalarNode):
-                self.issue(kmark, path, "a mapping key must be a plain name, not a list or mapping")
+            if name is MERGE:  # `<<: *anchor`, or a list of them
+                merge = self.next()
+                merged = self.node(merge, path, depth + 1)
+                sources = merged.value if isinstance(merged.value, list) else [merged]
+                merges.append((merge.start_mark, sources))
                 continue
-            name = str(knode.value)
             first = entries.get(name)
             if first is not None:
                 self.issue(
@@ -225,47 +265,102 @@ class _Builder:
                     _child(path, name),
                     f"duplicate key {quote(name)}: already given on line {first.line}",
                 )
+                self.quietly(self.node, self.next(), path, depth + 1)
                 continue
-            if type(vnode) is yaml.ScalarNode and vnode.tag == STR:  # the common case, inlined
-                vmark = vnode.start_mark
-                text = vnode.value
-                value = Node(text, vmark.line + 1, vmark.column + 1, text, not vnode.style)
+            value = self.next()
+            if type(value) is scalar_event and value.anchor is None:  # the common case
+                tag = self.scalar_tag(value)
+                if tag == STR:
+                    vmark: Any = value.start_mark
+                    text = value.value
+                    built = Node(text, vmark.line + 1, vmark.column + 1, text, not value.style)
+                else:
+                    built = self.scalar(value, _child(path, name), tag)
             else:
-                value = self.build(vnode, _child(path, name), depth + 1)
-            entries[name] = Entry(kmark.line + 1, kmark.column + 1, value)
-        for merge in merges:
-            self.merge(entries, merge, path, depth)
+                built = self.node(value, _child(path, name), depth + 1)
+            entries[name] = Entry(kmark.line + 1, kmark.column + 1, built)
+        for mark, sources in merges:  # keys written in the mapping itself win
+            for source in sources:
+                if not isinstance(source.value, dict):
+                    self.issue(mark, _child(path, "<<"), "`<<` merges only mappings")
+                    break
+                for name, entry in source.value.items():
+                    entries.setdefault(name, entry)
         return entries
 
-    def merge(self, entries: dict[str, Entry], vnode: Any, path: str, depth: int) -> None:
-        """`<<: *anchor` (or a list of them): keys written in the mapping itself win."""
-        sources = vnode.value if isinstance(vnode, yaml.SequenceNode) else [vnode]
-        for source in sources:
-            built = self.build(source, path, depth + 1)
-            if not isinstance(built.value, dict):
-                self.issue(vnode.start_mark, _child(path, "<<"), "`<<` merges only mappings")
-                return
-            for name, entry in built.value.items():
-                entries.setdefault(name, entry)
+    def key_name(self, event: Any, path: str, depth: int) -> str | None:
+        """A key's text; MERGE (the very object) for `<<`; None (reported) for a list or
+        mapping used as a key."""
+        if type(event) is yaml.ScalarEvent and event.anchor is None:
+            return MERGE if self.scalar_tag(event) == MERGE else str(event.value)
+        if type(event) in (yaml.ScalarEvent, yaml.AliasEvent):
+            node = self.node(event, path, depth + 1)  # sets or follows an anchor
+            if node.text is not None:  # a scalar
+                return node.text
+        else:
+            self.quietly(self.node, event, path, depth + 1)
+        message = "a mapping key must be a plain name, not a list or mapping"
+        self.issue(event.start_mark, path, message)
+        return None
 
-    def scalar(self, node: Any, path: str) -> Node:
-        mark = node.start_mark
-        text = node.value
-        tag = node.tag
+    def scalar_tag(self, event: Any) -> str:
+        tag = event.tag
+        if tag is not None and tag != "!":
+            return str(tag)
+        if not event.implicit[0]:  # quoted (or tagged `!`): a string
+            return STR
+        text = event.value
+        found = self.tags.get(text)
+        if found is None:
+            found = self.loader.resolve(yaml.ScalarNode, text, event.implicit)
+            self.tags[text] = found
+        return found
+
+    def scalar(self, event: Any, path: str, tag: str | None = None) -> Node:
+        """A scalar as YAML typed it (`tag`: already resolved by the caller)."""
+        mark = event.start_mark
+        text = event.value
+        if tag is None:
+            tag = self.scalar_tag(event)
         value: object
         # Plain scalars carry the tag the YAML 1.1 resolver gave them; quoted ones are str.
         if tag in (STR, TIMESTAMP):  # a date-time stays the text the user wrote
             value = text
-        elif tag == BOOL:
-            value = _CONSTRUCT.construct_yaml_bool(node)
-        elif tag == INT:
-            value = _CONSTRUCT.construct_yaml_int(node)
         elif tag == NULL:
             value = None
-        elif tag == FLOAT:
-            value = _CONSTRUCT.construct_yaml_float(node)
+        elif tag in _CONSTRUCTORS:
+            known = self.constants.get((tag, text), _UNSEEN)  # true, 1 ... recur often
+            if known is _UNSEEN:
+                known = _CONSTRUCTORS[tag](yaml.ScalarNode(tag, text))
+                self.constants[(tag, text)] = known
+            value = known
         else:
             self.issue(mark, path, f"unsupported YAML tag {_short(tag)}: write a plain value")
             value = None
-        plain = not node.style
-        return Node(value, mark.line + 1, mark.column + 1, text, plain)
+        return Node(value, mark.line + 1, mark.column + 1, text, not event.style)
+
+    def skip(self) -> None:
+        """Pass over the rest of a collection (its start already read), without recursing:
+        anchors in it stand for nothing."""
+        depth = 1
+        while depth:
+            event = self.next()
+            kind = type(event)
+            if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                depth += 1
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                depth -= 1
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None and kind is not yaml.AliasEvent:
+                mark = event.start_mark
+                self.anchors.setdefault(anchor, (Node(None, mark.line + 1, mark.column + 1), mark))
+
+    def quietly(self, build: Any, *args: Any) -> None:
+        """Build what is passed over (its anchors may be used later), keeping its issues
+        out of the report: the reason it is passed over is reported already."""
+        kept = self.issues
+        self.issues = []
+        try:
+            build(*args)
+        finally:
+            self.issues = kept
