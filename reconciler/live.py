@@ -74,6 +74,23 @@ def read_live(client: Lister, types: Sequence[str], *, max_workers: int = 4) -> 
     keys = sorted(dict.fromkeys(types), key=ORDER.__getitem__)
     if not keys:
         return LiveSnapshot()
+    if len(keys) == 1:  # nothing to overlap: no thread
+        raw = [client.list(keys[0])]
+    else:
+        raw = _read_concurrently(client, keys, max_workers)
+    # A client that already drops unknown fields (halo.ReadOnlyClient) says which it saw.
+    seen_unknown: Mapping[str, frozenset[str]] = getattr(client, "unknown_fields", None) or {}
+    records: dict[str, tuple[LiveRecord, ...]] = {}
+    warnings: list[LiveWarning] = []
+    for key, rows in zip(keys, raw, strict=True):
+        records[key] = sanitise(key, rows, warnings, unknown=seen_unknown.get(key, frozenset()))
+    return LiveSnapshot(records, tuple(warnings))
+
+
+def _read_concurrently(
+    client: Lister, keys: Sequence[str], max_workers: int
+) -> list[Sequence[Mapping[str, Any]]]:
+    """Each type's list, in `keys` order, read on a small pool of threads."""
     workers = max(1, min(max_workers, len(keys)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="halo-read") as pool:
         futures = [pool.submit(client.list, key) for key in keys]
@@ -86,14 +103,7 @@ def read_live(client: Lister, types: Sequence[str], *, max_workers: int = 4) -> 
             problem = None if f.cancelled() else f.exception()
             if problem is not None:
                 raise problem  # the first in registry order
-        raw = [f.result() for f in futures]
-    # A client that already drops unknown fields (halo.ReadOnlyClient) says which it saw.
-    seen_unknown: Mapping[str, frozenset[str]] = getattr(client, "unknown_fields", None) or {}
-    records: dict[str, tuple[LiveRecord, ...]] = {}
-    warnings: list[LiveWarning] = []
-    for key, rows in zip(keys, raw, strict=True):
-        records[key] = sanitise(key, rows, warnings, unknown=seen_unknown.get(key, frozenset()))
-    return LiveSnapshot(records, tuple(warnings))
+        return [f.result() for f in futures]
 
 
 def live_address(key: str, record: LiveRecord) -> str:
@@ -116,6 +126,7 @@ def _fits(value: object, fs: FieldSpec) -> bool:
 
 
 _NOTHING: frozenset[type] = frozenset()
+_SHAPES = 256  # clean record shapes remembered per type read (rows with sparse nulls vary)
 _NULL: frozenset[type] = frozenset({type(None)})
 _FAST: dict[int, tuple[Mapping[str, FieldSpec], dict[str, frozenset[type]]]] = {}
 
@@ -153,15 +164,25 @@ class _Checker:
         self.key = key
         self.unknown: set[str] = set(unknown)
         self.problems: Counter[tuple[str, str, str]] = Counter()  # (address, path, text)
+        # Shapes (field map, names, value types) whose values all passed the quick check.
+        self.clean: set[tuple[int, tuple[str, ...], tuple[type, ...]]] = set()
 
     def record(
         self, rec: Mapping[str, Any], fields: Mapping[str, FieldSpec], address: str, path: str = ""
     ) -> dict[str, Any]:
+        # The records of a list mostly share one shape: the same names, each value null or
+        # of its schema type. The quick check depends on nothing else, so a shape it passed
+        # once passes again without a look at each value (the tuples are built in C).
+        shape = (id(fields), tuple(rec), tuple(map(type, rec.values())))
+        if shape in self.clean:
+            return dict(rec)
         # Most values are null or of their schema type: one set lookup each decides, and a
         # record made only of those is copied in one comprehension.
         fast = _fast_types(fields)
         out = {k: v for k, v in rec.items() if type(v) in fast.get(k, _NOTHING)}
         if len(out) == len(rec):
+            if len(self.clean) < _SHAPES:
+                self.clean.add(shape)
             return out
         out = {}
         for name, value in rec.items():

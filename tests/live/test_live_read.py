@@ -80,3 +80,44 @@ def test_an_integral_float_is_an_integer() -> None:
     warnings: list[LiveWarning] = []
     sanitise("xero", [{"id": 1, "name": "A", "item_group": 3.0}], warnings)
     assert warnings == []
+
+
+def test_records_of_one_shape_are_checked_alike() -> None:
+    """A shape already seen clean is not looked at again, but a value of another type (a
+    write-only value, a wrong type) makes another shape and is looked at."""
+    warnings: list[LiveWarning] = []
+    clean = {"id": 1, "name": "A", "enablesync": True, "new_client_secret": None}
+    raw = [
+        clean,
+        {**clean, "id": 2, "name": "B"},
+        {**clean, "id": 3, "name": "C", "new_client_secret": "CANARY"},
+        {**clean, "id": 4, "name": "D", "enablesync": "yes"},
+        {**clean, "id": 5, "name": "E"},
+    ]
+    records = sanitise("xero", raw, warnings)
+    assert [r.get("new_client_secret", "dropped") for r in records] == [
+        None,
+        None,
+        "dropped",
+        None,
+        None,
+    ]
+    assert [r["enablesync"] for r in records] == [True, True, True, "yes", True]
+    assert [str(w) for w in warnings] == [
+        "xero/D: enablesync: HaloPSA returned a string where the schema expects a boolean; "
+        "compared as is"
+    ]
+
+
+def test_rows_of_one_shape_are_checked_alike() -> None:
+    warnings: list[LiveWarning] = []
+    row = {"halo_id": 1, "third_party_id": "C-1"}
+    rows = [row, {**row, "halo_id": 2}, {**row, "halo_id": "three"}, {**row, "halo_id": 4}]
+    records = sanitise(
+        "business_central", [{"id": 1, "name": "A", "client_mappings": rows}], warnings
+    )
+    assert records[0]["client_mappings"] == rows
+    assert [str(w) for w in warnings] == [
+        "business_central/A: client_mappings[].halo_id: HaloPSA returned a string where the "
+        "schema expects an integer; compared as is"
+    ]
