@@ -146,10 +146,24 @@ ARTICLED: Mapping[str, str] = {
 }
 
 
+_KINDS: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
 def json_kind(value: object) -> str:
     """The JSON type of a parsed value: "null", "boolean", "integer", "number", "string",
     "array" or "object"; for a value JSON has no type for (a YAML date), its Python type name.
     """
+    exact = _KINDS.get(type(value))  # the common case: one lookup, no subclass checks
+    if exact is not None:
+        return exact
     if value is None:
         return "null"
     if isinstance(value, bool):  # before int: bool is an int subclass

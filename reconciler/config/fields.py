@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import NamedTuple, cast
 
 from reconciler.config.interpolation import interpolate
-from reconciler.config.model import Mark
 from reconciler.config.source import Entry, Node
 from reconciler.config.values import INVALID, At, Context, comma_list, literal, templated
 from reconciler.config.wording import all_of, describe, did_you_mean, env_variable, quote
@@ -40,10 +39,9 @@ def convert_fields(
     path: str,
     owner: Owner,
     ctx: Context,
-) -> tuple[dict[str, object], dict[str, Mark]]:
-    """The valid fields of `entries` in API form, and where each was written."""
+) -> dict[str, object]:
+    """The valid fields of `entries` in API form."""
     values: dict[str, object] = {}
-    marks: dict[str, Mark] = {}
     for name, entry in entries.items():
         at = At(f"{path}.{name}", entry.line, entry.column)
         spec = specs.get(name)
@@ -63,8 +61,7 @@ def convert_fields(
             value = convert(spec, entry.node, at, owner.type_key, ctx)
             if value is not INVALID:
                 values[name] = value
-                marks[name] = ctx.mark(entry.line, entry.column)
-    return values, marks
+    return values
 
 
 def convert(spec: FieldSpec, node: Node, at: At, type_key: str, ctx: Context) -> object:
@@ -102,7 +99,7 @@ def _rows(spec: FieldSpec, node: Node, path: str, type_key: str, ctx: Context) -
             ok = False
             continue
         before = len(ctx.issues)
-        row, _ = convert_fields(element.fields, item.value, at.path, owner, ctx)
+        row = convert_fields(element.fields, item.value, at.path, owner, ctx)
         ok = ok and len(ctx.issues) == before
         rows.append(row)
         key = tuple(_identity_part(row.get(n)) for n in element.identity)

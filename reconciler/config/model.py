@@ -8,7 +8,7 @@ whose `source` is the original text (e.g. "${XERO_CLIENT_SECRET}"). Pure data, n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from reconciler.registry import ORDER
@@ -41,7 +41,6 @@ class ConfigRecord:
     # Managed fields only, identity field included; never `id`, `ensure`, `lifecycle`.
     fields: Mapping[str, object]
     mark: Mark  # where the record starts
-    field_marks: Mapping[str, Mark] = field(default_factory=dict)
     ensure: Ensure = Ensure.PRESENT
     prevent_destroy: bool = False
     ignore_changes: frozenset[str] = frozenset()

@@ -30,7 +30,7 @@ def build_record(type_key: str, node: Node, path: str, ctx: Context) -> ConfigRe
     entries: dict[str, Entry] = node.value
     managed = {k: e for k, e in entries.items() if k not in KEYWORDS}
     owner = Owner(type_key, type_key, KEYWORDS)
-    values, marks = convert_fields(spec.fields, managed, path, owner, ctx)
+    values = convert_fields(spec.fields, managed, path, owner, ctx)
     record_id = _id(entries.get("id"), path, ctx)
     ensure = _ensure(entries.get("ensure"), path, ctx)
     prevent_destroy, ignore_changes = _lifecycle(type_key, entries.get("lifecycle"), path, ctx)
@@ -64,7 +64,6 @@ def build_record(type_key: str, node: Node, path: str, ctx: Context) -> ConfigRe
         id=record_id,
         fields=values,
         mark=ctx.mark(node.line, node.column),
-        field_marks=marks,
         ensure=ensure,
         prevent_destroy=prevent_destroy,
         ignore_changes=ignore_changes,

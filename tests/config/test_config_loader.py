@@ -186,7 +186,6 @@ def test_marks_name_file_line_and_column(tmp_path: Path) -> None:
     path = _write(tmp_path, "# c\nxero:\n  - name: A\n    enablesync: true\n")
     record = load([path], env={}).records[0]
     assert record.mark == Mark(path, 3, 5)
-    assert record.field_marks == {"name": Mark(path, 3, 5), "enablesync": Mark(path, 4, 5)}
     assert record.address == "xero/A"
 
 
