@@ -329,11 +329,15 @@ class _Builder:
         elif tag == NULL:
             value = None
         elif tag in _CONSTRUCTORS:
-            known = self.constants.get((tag, text), _UNSEEN)  # true, 1 ... recur often
-            if known is _UNSEEN:
-                known = _CONSTRUCTORS[tag](yaml.ScalarNode(tag, text))
-                self.constants[(tag, text)] = known
-            value = known
+            value = self.constants.get((tag, text), _UNSEEN)  # true, 1 ... recur often
+            if value is _UNSEEN:
+                try:
+                    value = _CONSTRUCTORS[tag](yaml.ScalarNode(tag, text))
+                except (LookupError, ValueError):  # an explicit tag on the wrong text
+                    self.issue(mark, path, f"{quote(text)} is not a valid {_short(tag)}")
+                    value = None
+                else:
+                    self.constants[(tag, text)] = value
         else:
             self.issue(mark, path, f"unsupported YAML tag {_short(tag)}: write a plain value")
             value = None
