@@ -153,7 +153,7 @@ def test_agrees_with_pyyaml(loader: Any, document: object, edits: list[tuple[int
         return
     assert _plain(root) == _normalised(expected), text
     if root is not None and "<<" not in text and "*" not in text:
-        assert _our_marks(root) == _marks(yaml.compose(text, Loader=yaml.SafeLoader)), text
+        assert _our_marks(root) == _marks(yaml.compose(text, Loader=loader)), text
 
 
 SNIPPETS = [
@@ -198,7 +198,7 @@ def test_snippets_agree_with_pyyaml(loader: Any, text: str) -> None:
     assert issues == []
     assert _plain(root) == _normalised(expected)
     if root is not None and "<<" not in text and "*" not in text:
-        assert _our_marks(root) == _marks(yaml.compose(text, Loader=yaml.SafeLoader))
+        assert _our_marks(root) == _marks(yaml.compose(text, Loader=loader))
 
 
 def _normalised(value: Any) -> Any:
