@@ -5,7 +5,7 @@ from __future__ import annotations
 import compileall
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,21 @@ def median(fn: Callable[..., object], runs: int, *args: Any) -> float:
         fn(*args)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def medians(calls: Sequence[Callable[[], object]], runs: int) -> list[float]:
+    """Median wall time of each call, over `runs` rounds that run every call in turn.
+
+    For a ratio of two timings: interleaved, a slow spell of a shared machine slows both
+    sides alike instead of one.
+    """
+    times: list[list[float]] = [[] for _ in calls]
+    for _ in range(runs):
+        for fn, spent in zip(calls, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def compile_package() -> None:
