@@ -70,7 +70,8 @@ def render(key: str, raw: Raw, tables: Mapping[str, Mapping[str, str]]) -> Raw:
 _HIDDEN, _PLAIN, _ROWS = 0, 1, 2
 
 
-_Layout = tuple[tuple[str, int, FieldSpec], ...]
+# Per model: every field name in schema order, and how each stored value renders.
+_Layout = tuple[tuple[str, ...], dict[str, tuple[int, FieldSpec]]]
 # By id() of a model's field map; the map is kept too, so a recycled id cannot match.
 _LAYOUTS: dict[int, tuple[Mapping[str, FieldSpec], _Layout]] = {}
 
@@ -80,21 +81,25 @@ def _layout(fields: Mapping[str, FieldSpec]) -> _Layout:
     known = _LAYOUTS.get(id(fields))
     if known is not None and known[0] is fields:
         return known[1]
-    layout = tuple(
-        (name, _HIDDEN if f.write_only or f.trigger else _ROWS if f.element else _PLAIN, f)
+    how = {
+        name: (_HIDDEN if f.write_only or f.trigger else _ROWS if f.element else _PLAIN, f)
         for name, f in fields.items()
-    )
+    }
+    layout = (tuple(fields), how)
     _LAYOUTS[id(fields)] = (fields, layout)
     return layout
 
 
 def _render_fields(fields: Mapping[str, FieldSpec], raw: Raw) -> Raw:
-    out: Raw = {}
-    for name, how, f in _layout(fields):
-        value = raw.get(name)
-        if value is None or how == _HIDDEN:
-            out[name] = None
-        elif how == _ROWS and isinstance(value, list):
+    names, layout = _layout(fields)
+    # Every field of the model, null unless stored: a record stores a few of its dozens.
+    out: Raw = dict.fromkeys(names)
+    for name, value in raw.items():
+        known = layout.get(name)
+        if known is None or value is None or known[0] == _HIDDEN:
+            continue
+        how, f = known
+        if how == _ROWS and isinstance(value, list):
             assert f.element is not None
             sub = f.element.fields
             out[name] = [_render_fields(sub, r) if isinstance(r, dict) else r for r in value]
