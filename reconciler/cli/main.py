@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import gc
 import importlib
-import logging
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -62,6 +60,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     if debug:
+        import logging  # only here: --help and plain runs do not pay for it
+
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
         # httpx logs full URLs at INFO; our own client logs what is safe.
         for noisy in ("httpx", "httpcore"):
@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: say so, without echoing values that may be secret
         click.echo(f"internal error: {type(exc).__name__} (run with --debug for details)", err=True)
         if debug:
+            import traceback
+
             traceback.print_exc()
         code = 1
     sys.exit(code)
