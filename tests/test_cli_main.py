@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli.main import COMMANDS, main, run
+from reconciler.cli.main import COMMANDS, YOUNG_THRESHOLD, main, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,17 +61,21 @@ def test_python_dash_m_runs_the_cli() -> None:
 def test_run_keeps_the_exit_code_and_freezes_what_is_left(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The script entry point exits with main()'s code, having moved every live object to
-    the permanent generation so the interpreter's final collections skip them."""
+    """The script entry point exits with main()'s code, having collected less often and
+    moved every live object to the permanent generation so the interpreter's final
+    collections skip them."""
     monkeypatch.setattr(sys, "argv", ["halo-reconciler", "no-such-command"])
     assert gc.get_freeze_count() == 0
+    thresholds = gc.get_threshold()
     try:
         with pytest.raises(SystemExit) as info:
             run()
         assert info.value.code == 1
         assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()  # this test process goes on collecting
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, *thresholds[1:])
+    finally:  # this test process goes on collecting as before
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
     assert "No such command" in capsys.readouterr().err
 
 
