@@ -46,14 +46,14 @@ def test_every_command_has_help(name: str, capsys: pytest.CaptureFixture[str]) -
     assert f"Usage: halo-reconciler {name}" in out
 
 
+def _python_m(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m reconciler ARGS` in a child process."""
+    command = [sys.executable, "-m", "reconciler", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
 def test_python_dash_m_runs_the_cli() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "reconciler", "--version"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _python_m("--version")
     assert result.returncode == 0
     assert "halo-reconciler" in result.stdout
 
@@ -83,12 +83,8 @@ def test_the_script_entry_points_use_run() -> None:
     """`halo-reconciler` and `python -m reconciler` both end through run()."""
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'halo-reconciler = "reconciler.cli.main:run"' in pyproject
-    result = subprocess.run(
-        [sys.executable, "-m", "reconciler", "validate", "no-such-dir"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    dunder_main = (ROOT / "reconciler" / "__main__.py").read_text(encoding="utf-8")
+    assert "from reconciler.cli.main import run\n\nrun()\n" in dunder_main
+    result = _python_m("validate", "no-such-dir")  # an error's exit code passes through
     assert result.returncode == 1
     assert "no-such-dir: no such file or directory" in result.stderr
