@@ -52,6 +52,11 @@ class ConfigRecord:
             return f"{self.type}/{self.identity}"
         return f"{self.type}/#{self.id}"
 
+    @property
+    def where(self) -> str:
+        """`file:line:col: type/identity`: how a problem with the record names it."""
+        return f"{self.mark}: {self.address}"
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:

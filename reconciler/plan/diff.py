@@ -55,10 +55,7 @@ class _Context:
 
     @property
     def where(self) -> str:
-        """`file:line:col: address` of the record, built only when a problem is reported."""
-        if self.record is None:
-            return ""
-        return f"{self.record.mark}: {self.record.address}"
+        return self.record.where if self.record is not None else ""
 
 
 _SCALARS = (str, int, bool, float, type(None))

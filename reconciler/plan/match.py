@@ -74,19 +74,18 @@ def match_records(
     claimed: dict[int, ConfigRecord] = {}  # Python id() of the live record -> claimant
     matches: list[Match] = []
     for cfg in records:
-        where = f"{cfg.mark}: {cfg.address}"
         if cfg.identity is not None:
             first = seen_identity.setdefault(cfg.identity, cfg)
             if first is not cfg:
                 problems.append(
-                    f"{where}: configured twice ({spec.identity} {json.dumps(cfg.identity)}"
+                    f"{cfg.where}: configured twice ({spec.identity} {json.dumps(cfg.identity)}"
                     f" also at {first.mark})"
                 )
         if cfg.id is not None:
             first = seen_id.setdefault(cfg.id, cfg)
             if first is not cfg:
                 problems.append(
-                    f"{where}: id {cfg.id} is configured twice "
+                    f"{cfg.where}: id {cfg.id} is configured twice "
                     f"(also by {first.address} at {first.mark})"
                 )
         found: LiveRecord | None = None
@@ -94,26 +93,26 @@ def match_records(
             found = by_id.get(cfg.id)
             if found is None and cfg.ensure is Ensure.PRESENT:
                 problems.append(
-                    f"{where}: no live {spec.key} record has id {cfg.id} "
+                    f"{cfg.where}: no live {spec.key} record has id {cfg.id} "
                     "(HaloPSA assigns ids: remove `id` to create the record)"
                 )
         elif cfg.identity is not None:
             candidates = by_identity.get(cfg.identity, [])
             if len(candidates) > 1:
                 problems.append(
-                    f"{where}: ambiguous: {cfg.address} matches live records "
+                    f"{cfg.where}: ambiguous: {cfg.address} matches live records "
                     f"{_ids(candidates)} (all have {spec.identity} "
                     f"{json.dumps(cfg.identity)}); state `id` to pick one"
                 )
             elif candidates:
                 found = candidates[0]
         else:
-            problems.append(f"{where}: states neither {spec.identity} nor id")
+            problems.append(f"{cfg.where}: states neither {spec.identity} nor id")
         if found is not None:
             other = claimed.setdefault(id(found), cfg)
             if other is not cfg:
                 problems.append(
-                    f"{where}: matches live record #{live_id(found)}, which "
+                    f"{cfg.where}: matches live record #{live_id(found)}, which "
                     f"{other.address} ({other.mark}) also matches"
                 )
         matches.append(Match(cfg, found))
