@@ -18,13 +18,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import os
 import statistics
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from measure import environ, halo_env
 
 from reconciler.cli.main import main as cli
 from reconciler.sandbox import Faults, SandboxHandle, start_in_thread
@@ -107,22 +108,20 @@ def one_run(config: Path, latency_ms: float, parallelism: int) -> tuple[float, C
         for key, records in LIVE.items():
             for record in records:
                 handle.store.create(key, record)
-        os.environ.update(
-            HALO_URL=handle.url,
-            HALO_CLIENT_ID=handle.client_id,
-            HALO_CLIENT_SECRET=handle.client_secret,
-            BENCH_SECRET=SECRET,
-        )
         args = ["apply", str(config), "--auto-approve", "--parallelism", str(parallelism)]
         out, err = io.StringIO(), io.StringIO()
         code: object = 0
-        start = time.perf_counter()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with (
+            environ({**halo_env(handle), "BENCH_SECRET": SECRET}),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            start = time.perf_counter()
             try:
                 cli(args)
             except SystemExit as exc:
                 code = exc.code
-        elapsed = time.perf_counter() - start
+            elapsed = time.perf_counter() - start
         if code != 0 or "12 applied, 0 failed, 0 skipped" not in out.getvalue():
             raise SystemExit(f"apply failed (exit {code}):\n{out.getvalue()}{err.getvalue()}")
         return elapsed, kinds(handle)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from measure import compile_package, median
+from measure import compile_package, environ, halo_env, median
 
 from reconciler.cli.main import main as cli_main
 from reconciler.export import Origin, export_files
@@ -99,29 +99,15 @@ def main() -> None:
     for label, seed in cases:
         with tempfile.TemporaryDirectory() as tmp, start_in_thread() as h:
             extra = seed(h)
-            env = {
-                **os.environ,
-                "HALO_URL": h.url,
-                "HALO_CLIENT_ID": h.client_id,
-                "HALO_CLIENT_SECRET": h.client_secret,
-            }
-            names = ("HALO_URL", "HALO_CLIENT_ID", "HALO_CLIENT_SECRET")
-            saved = {k: os.environ.get(k) for k in names}
-            os.environ.update({k: env[k] for k in names})
+            env = {**os.environ, **halo_env(h)}
             out = Path(tmp) / "out"
             cli = ["export", "--out", str(out), "--force", *extra]
-            try:
+            with environ(halo_env(h)):
                 export_in_process(cli)  # warm caches
                 h.log.clear()
                 export_in_process(cli)
                 requests = len(h.log.entries())
                 inproc = median(export_in_process, args.runs, cli)
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
             sub = median(run, args.runs, [sys.executable, "-m", "reconciler", *cli], env)
             volume = sum(p.stat().st_size for p in out.iterdir())
             keys = [k for k, n in h.store.counts().items() if n]

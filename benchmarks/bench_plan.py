@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from measure import compile_package, median, medians
+from measure import compile_package, environ, halo_env, median, medians
 
 from reconciler.cli.main import main as cli_main
 from reconciler.sandbox import SandboxHandle, start_in_thread
@@ -165,29 +165,14 @@ def main() -> None:
             directory.mkdir()
             build(directory, h, count)
             volume = sum(p.stat().st_size for p in directory.iterdir())
-            env = {
-                **os.environ,
-                "HALO_URL": h.url,
-                "HALO_CLIENT_ID": h.client_id,
-                "HALO_CLIENT_SECRET": h.client_secret,
-            }
-            saved = {
-                k: os.environ.get(k) for k in ("HALO_URL", "HALO_CLIENT_ID", "HALO_CLIENT_SECRET")
-            }
-            os.environ.update({k: env[k] for k in saved})
-            try:
+            env = {**os.environ, **halo_env(h)}
+            with environ(halo_env(h)):
                 runs = args.runs if count <= 1000 else max(3, args.runs // 2)
                 in_process(directory)  # warm imports and schema caches
                 h.log.clear()
                 in_process(directory)
                 requests = len(h.log.entries())
                 timings[(kind, count)] = median(in_process, runs, directory)
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
             ours = ratio = theirs = ""
             if compare:
                 cli = [sys.executable, "-m", "reconciler", "plan", str(directory)]

@@ -1,13 +1,18 @@
-"""What the benchmark scripts share: a median timer, and timing the tool as installed."""
+"""What the benchmark scripts share: median timers, timing the tool as installed, and
+pointing it at a sandbox."""
 
 from __future__ import annotations
 
 import compileall
+import contextlib
+import os
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from reconciler.sandbox import SandboxHandle
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,3 +49,28 @@ def compile_package() -> None:
     on every run and time the compiler, not the tool.
     """
     compileall.compile_dir(ROOT / "reconciler", quiet=1)
+
+
+def halo_env(handle: SandboxHandle) -> dict[str, str]:
+    """The HALO_* variables that point the tool at the sandbox `handle`."""
+    return {
+        "HALO_URL": handle.url,
+        "HALO_CLIENT_ID": handle.client_id,
+        "HALO_CLIENT_SECRET": handle.client_secret,
+    }
+
+
+@contextlib.contextmanager
+def environ(values: Mapping[str, str]) -> Iterator[None]:
+    """`values` set in os.environ for the block (in-process runs read it); what was there
+    before is put back after."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
