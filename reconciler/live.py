@@ -22,18 +22,8 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from reconciler.registry import (
-    ARTICLED,
-    ORDER,
-    PY_TYPES,
-    ElementSpec,
-    FieldSpec,
-    fits,
-    json_kind,
-    spec,
-)
-
-LiveRecord = Mapping[str, Any]
+from reconciler.jsontypes import ARTICLED, PY_TYPES, LiveRecord, fits, json_kind
+from reconciler.registry import ORDER, ElementSpec, FieldSpec, spec
 
 
 class Lister(Protocol):

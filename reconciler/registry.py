@@ -3,8 +3,7 @@
 Adding a tenth integration means adding `schemas/<key>.schema.json` and one line to
 `TYPES`; a contract test keeps this list, the schema files and config.schema.json in step.
 Schemas are read lazily (only the types a run refers to) and cached for the process.
-Also the one answer to "which JSON type is this value, and does it fit this field?"
-(`json_kind`, `fits`) that configuration, sandbox, live reading and export share.
+Which JSON type a value is, and whether it fits a field, is jsontypes.py's.
 Pure: reads packaged schema files, no network.
 """
 
@@ -123,78 +122,6 @@ class TypeSpec:
 
     def configurable(self) -> tuple[str, ...]:
         return tuple(n for n, f in self.fields.items() if f.configurable)
-
-
-# JSON type -> the exact Python types json.loads gives for it (bool is not an int here).
-PY_TYPES: Mapping[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-}
-
-# A field's JSON type as a message names it: "expected a string or an integer".
-ARTICLED: Mapping[str, str] = {
-    "boolean": "a boolean",
-    "integer": "an integer",
-    "number": "a number",
-    "string": "a string",
-    "array": "a list",
-    "object": "an object",
-}
-
-
-_KINDS: dict[type, str] = {
-    type(None): "null",
-    bool: "boolean",
-    int: "integer",
-    float: "number",
-    str: "string",
-    list: "array",
-    dict: "object",
-}
-
-
-def json_kind(value: object) -> str:
-    """The JSON type of a parsed value: "null", "boolean", "integer", "number", "string",
-    "array" or "object"; for a value JSON has no type for (a YAML date), its Python type name.
-    """
-    exact = _KINDS.get(type(value))  # the common case: one lookup, no subclass checks
-    if exact is not None:
-        return exact
-    if value is None:
-        return "null"
-    if isinstance(value, bool):  # before int: bool is an int subclass
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object" if isinstance(value, dict) else type(value).__name__
-
-
-def fits(value: object, field: FieldSpec, *, integral_floats: bool = False) -> bool:
-    """Is `value` of one of `field`'s JSON types? Null fits a nullable field; an integer
-    fits a number field; with `integral_floats`, a float without a fraction (3.0) fits an
-    integer field too. Only the type: maxLength, enum and date-time are the caller's.
-    """
-    kind = json_kind(value)
-    kinds = field.json_types
-    if kind in kinds:
-        return True
-    if kind == "null":
-        return field.nullable
-    if kind == "integer":
-        return "number" in kinds
-    return (
-        integral_floats and "integer" in kinds and isinstance(value, float) and value.is_integer()
-    )
 
 
 def _types_of(prop: Mapping[str, Any]) -> tuple[frozenset[str], bool]:

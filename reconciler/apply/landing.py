@@ -12,18 +12,18 @@ Pure: compares the records it is given.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from reconciler.apply.batch import Write
 from reconciler.config.model import ConfigRecord, Mark
+from reconciler.jsontypes import LiveRecord
 from reconciler.plan.diff import diff_record
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action, ElementOp, FieldChange
 from reconciler.registry import spec
 from reconciler.sensitive import MASK
 
-LiveRecord = Mapping[str, Any]
 _NOWHERE = Mark("<apply>", 0, 0)
 # An element change read the other way round: what was sent versus what came back.
 _ROW = {ElementOp.ADD: "missing", ElementOp.REMOVE: "unexpected", ElementOp.CHANGE: "differs:"}

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.errors import PlanRefused, StalePlanError
-from reconciler.halo.settings import is_loopback
+from reconciler.instance import is_loopback
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action, Plan

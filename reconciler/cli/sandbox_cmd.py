@@ -7,7 +7,6 @@ SIGINT/SIGTERM, stop, exit 0. Imports only click and the stdlib at module level.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import signal
 import sys
@@ -21,11 +20,9 @@ RATE_HELP = "Share of requests (0-1)"
 
 
 def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    try:
-        ok = value == "localhost" or ipaddress.ip_address(value).is_loopback
-    except ValueError:
-        ok = False
-    if not ok:
+    from reconciler.instance import is_loopback
+
+    if not is_loopback(value):
         raise click.BadParameter(
             f"{value!r} is not a loopback address: the sandbox has fixed credentials, so it "
             "only listens on 127.0.0.1, ::1 or localhost"

@@ -27,7 +27,8 @@ from reconciler.config.wording import (
     quote,
 )
 from reconciler.errors import Issue
-from reconciler.registry import FieldSpec, fits
+from reconciler.jsontypes import fits
+from reconciler.registry import FieldSpec
 from reconciler.sensitive import Sensitive
 
 

@@ -6,8 +6,9 @@ here; submodules are an implementation detail.
 
 from reconciler.halo.client import Client, ClientOptions, ReadOnlyClient, known_fields
 from reconciler.halo.ratelimit import RateBudget
-from reconciler.halo.settings import ConnectionSettings, Instance, settings_from_env
+from reconciler.halo.settings import ConnectionSettings, settings_from_env
 from reconciler.halo.timing import Timing
+from reconciler.instance import Instance
 
 __all__ = [
     "Client",

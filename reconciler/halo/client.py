@@ -29,9 +29,10 @@ from reconciler.halo.auth import TokenCache
 from reconciler.halo.messages import secret_strings
 from reconciler.halo.ratelimit import RateBudget
 from reconciler.halo.retry import RetryPolicy
-from reconciler.halo.settings import ConnectionSettings, Instance
+from reconciler.halo.settings import ConnectionSettings
 from reconciler.halo.timing import Timing
 from reconciler.halo.transport import Exchange
+from reconciler.instance import Instance
 from reconciler.sensitive import Sensitive, reveal
 
 

@@ -8,26 +8,18 @@ print it. Never does I/O and never echoes a value that may be secret.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from reconciler.errors import ConnectionSettingsError
+from reconciler.instance import Instance, is_loopback
 from reconciler.sensitive import Sensitive
 
 DEFAULT_SCOPE = "all"
 DEFAULT_RATE_LIMIT = (300, 300.0)  # HaloPSA hosted: 300 requests per rolling 5 minutes
 DEFAULT_RETRY_BUDGET = 120.0
-
-
-@dataclass(frozen=True, slots=True)
-class Instance:
-    """Which HaloPSA a run talks to, for the plan's `instance` field: no credentials."""
-
-    url: str
-    tenant: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,16 +145,6 @@ def parse_rate_limit(text: str) -> tuple[int, float] | None:
     if not sep or count < 1 or not (0 < seconds < math.inf):
         return None
     return count, seconds
-
-
-def is_loopback(host: str) -> bool:
-    """localhost, 127.0.0.0/8 or ::1 (the only hosts plain http:// may reach)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_url(name: str, raw: str, problems: list[str], *, strip: str) -> str:

@@ -17,6 +17,7 @@ Usage:
     same_value(field_spec, sent, read_back)   # apply: did HaloPSA take the value?
 """
 
+from reconciler.instance import Instance
 from reconciler.plan.diff import RecordDiff, diff_record, same_value
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.match import Matching, match_records
@@ -26,7 +27,6 @@ from reconciler.plan.model import (
     ElementChange,
     ElementOp,
     FieldChange,
-    Instance,
     Plan,
     PlanWarning,
     ResourceChange,

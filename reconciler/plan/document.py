@@ -16,13 +16,13 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from reconciler.errors import PlanFileError
+from reconciler.instance import Instance
 from reconciler.plan.model import (
     FORMAT_VERSION,
     Action,
     ElementChange,
     ElementOp,
     FieldChange,
-    Instance,
     Plan,
     PlanWarning,
     ResourceChange,

@@ -13,14 +13,12 @@ Pure: no I/O.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from reconciler.config.model import ConfigRecord, Ensure
+from reconciler.jsontypes import LiveRecord
 from reconciler.registry import TypeSpec
-
-LiveRecord = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

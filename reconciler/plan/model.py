@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from reconciler.instance import Instance
 from reconciler.sensitive import MASK
 
 FORMAT_VERSION = "1"
@@ -35,14 +36,6 @@ class ElementOp(Enum):
     ADD = "add"
     REMOVE = "remove"
     CHANGE = "change"
-
-
-@dataclass(frozen=True, slots=True)
-class Instance:
-    """The HaloPSA instance a plan was computed against."""
-
-    url: str
-    tenant: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,13 +21,14 @@ from typing import Any
 
 from reconciler.config.model import ConfigRecord, Configuration, Ensure
 from reconciler.errors import PlanError
+from reconciler.instance import Instance
+from reconciler.jsontypes import LiveRecord
 from reconciler.plan.diff import diff_record
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.health import health_warnings
-from reconciler.plan.match import LiveRecord, Match, live_id, match_records
+from reconciler.plan.match import Match, live_id, match_records
 from reconciler.plan.model import (
     Action,
-    Instance,
     Plan,
     PlanWarning,
     ResourceChange,

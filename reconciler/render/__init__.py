@@ -6,14 +6,16 @@
     lines.py     what text and Markdown share: value text and per-record detail lines
 
 `render_plan(plan, out, format=..., color=..., full_plan_hint=...)` picks one by name.
+The renderers are imported when used, so FORMATS is cheap to import (a command's --help
+names them).
 """
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from reconciler.plan.model import Plan
-from reconciler.render import json, markdown, text
+if TYPE_CHECKING:
+    from reconciler.plan.model import Plan
 
 FORMATS: tuple[str, ...] = ("text", "json", "markdown")
 
@@ -28,6 +30,8 @@ def render_plan(
 ) -> None:
     """Write `plan` to `out` in `format` (one of FORMATS; ValueError otherwise).
     `color` matters for text only, `full_plan_hint` for Markdown only."""
+    from reconciler.render import json, markdown, text
+
     if format == "text":
         text.render(plan, out, color=color)
     elif format == "json":

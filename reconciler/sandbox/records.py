@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from reconciler.registry import ARTICLED, FieldSpec, TypeSpec, fits, json_kind, spec
+from reconciler.jsontypes import ARTICLED, fits, json_kind
+from reconciler.registry import FieldSpec, TypeSpec, spec
 from reconciler.sandbox.lookups import NAME_SOURCES, name_of
 
 Raw = dict[str, Any]

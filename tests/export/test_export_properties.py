@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from reconciler.config.interpolation import interpolate
 from reconciler.config.loader import load
 from reconciler.export import Origin, export_document
-from reconciler.export_yaml import escape_references, scalar
+from reconciler.export.emitter import escape_references, scalar
 from reconciler.live import sanitise
 from reconciler.plan import Instance, build_plan
 from reconciler.registry import KEYS, ElementSpec, FieldSpec, spec

@@ -1,4 +1,4 @@
-"""export.py and export_yaml.py without a server: layout, quoting, choices, notes, files."""
+"""export/records.py and export/emitter.py without a server: layout, quoting, notes, files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.export import ExportError, Origin, export_document, export_files, write_files
-from reconciler.export_yaml import scalar
+from reconciler.export.emitter import scalar
 
 ORIGIN = Origin("https://acme.halopsa.com", "acme", datetime(2024, 5, 1, 12, 0, tzinfo=UTC))
 HEADER = (

@@ -6,7 +6,8 @@ import pytest
 
 from reconciler.errors import ConnectionSettingsError
 from reconciler.halo import ConnectionSettings, Instance, settings_from_env
-from reconciler.halo.settings import is_loopback, parse_rate_limit
+from reconciler.halo.settings import parse_rate_limit
+from reconciler.instance import is_loopback
 from reconciler.sensitive import Sensitive
 
 BASE = {

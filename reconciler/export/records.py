@@ -28,9 +28,10 @@ from datetime import datetime
 from pathlib import Path
 
 from reconciler.errors import ReconcilerError
-from reconciler.export_fields import export_fields, quoted
-from reconciler.export_yaml import Comment, write_mapping
-from reconciler.live import LiveRecord, LiveWarning
+from reconciler.export.emitter import Comment, write_mapping
+from reconciler.export.fields import export_fields, quoted
+from reconciler.jsontypes import LiveRecord
+from reconciler.live import LiveWarning
 from reconciler.registry import KEYS, ORDER, load_schema, spec
 
 

@@ -1,6 +1,6 @@
 """One record's or row's fields as export writes them: what is stated, and what cannot be.
 
-The rules (see export.py for why planning the result shows no changes): schema order;
+The rules (see records.py for why planning the result shows no changes): schema order;
 no `id`, readOnly fields or triggers; empty values left out; write-only fields as
 commented `${VAR}` placeholders (top level only); comma-separated fields as lists; rows
 with their identity fields first. A value the configuration could not state (wrong
@@ -17,9 +17,10 @@ from typing import Any
 
 from reconciler.config.values import is_date_time
 from reconciler.config.wording import env_variable
-from reconciler.export_yaml import Comment, FlowList, Pairs, Rows, quote
+from reconciler.export.emitter import Comment, FlowList, Pairs, Rows, quote
+from reconciler.jsontypes import PY_TYPES, fits, json_kind
 from reconciler.live import LiveWarning
-from reconciler.registry import PY_TYPES, ElementSpec, FieldSpec, fits, json_kind
+from reconciler.registry import ElementSpec, FieldSpec
 
 
 def quoted(value: object) -> str:
