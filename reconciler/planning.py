@@ -1,23 +1,51 @@
-"""Configuration + HaloPSA -> Plan: the one pipeline plan, drift and apply share.
+"""The pipeline: load, connect, read, plan — the one place plan, drift, apply and export
+(and any new command) assemble it, so a command only adapts it.
+
+    make_plan(paths, connection, targets=...)   plan and drift: config, read-only client
+    plan_against(config, client, ...)           any plan, with the client the caller holds
+    plan_to_apply(paths, client, ...)           apply CONFIG: the plan, shown, then checked
+    read_instance(connection, types)            export: the live records and where they are
 
 Reads the live records of the types the configuration (narrowed by --target) refers
 to, one list GET per type, with whatever client the caller holds: a read-only one for
 plan and drift, the writing one for apply, so apply needs a single token and a single
-sandbox for its whole run. The configuration is loaded by the caller first, so an
+sandbox for its whole run. The configuration is loaded before any connection, so an
 invalid one fails before any request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from reconciler.apply.saved import check_digest
+from reconciler.config import load
 from reconciler.config.model import Configuration
+from reconciler.connection import Connection, open_client
+from reconciler.errors import PlanRefused
 from reconciler.halo import ReadOnlyClient
+from reconciler.instance import Instance
 from reconciler.live import LiveSnapshot, read_live
-from reconciler.plan import Instance, Plan, Selection, build_plan
+from reconciler.plan import Plan, Selection, build_plan
 from reconciler.plan.model import PlanWarning
 from reconciler.registry import ORDER
+
+
+def load_config(paths: Sequence[str]) -> Configuration:
+    """The configuration at `paths` (default: the current directory), ${NAME} resolved
+    from the environment; ConfigError (every issue) before any request."""
+    return load(paths or (".",), env=os.environ)
+
+
+def make_plan(paths: Sequence[str], connection: Connection, *, targets: Sequence[str] = ()) -> Plan:
+    """Configuration + live records -> the plan, with reading warnings merged in.
+
+    Read-only: the client it opens has no way to write.
+    """
+    config = load_config(paths)
+    with open_client(connection, write=False) as client:
+        return plan_against(config, client, targets=targets)
 
 
 def plan_against(
@@ -32,15 +60,51 @@ def plan_against(
     selection = Selection.parse(targets)
     types = [t for t in config.types() if selection.touches(t)]
     live = read_live(client, types, max_workers=max_workers)
-    where = client.instance
     plan = build_plan(
         config,
         live.records,
-        instance=Instance(where.url, where.tenant),
+        instance=client.instance,
         targets=targets,
         allow_deletes=allow_deletes,
     )
     return with_live_warnings(plan, live)
+
+
+def plan_to_apply(
+    paths: Sequence[str],
+    client: ReadOnlyClient,
+    *,
+    show: Callable[[Plan, str | None], None],
+    targets: Sequence[str] = (),
+    allow_deletes: bool = False,
+    push_secrets: bool = False,
+    expect_digest: str | None = None,
+    max_workers: int = 4,
+) -> Plan:
+    """apply CONFIG's plan: built as `plan` builds it, shown (`show(plan, note)`, the note
+    saying what --push-secrets adds), then refused if it is not the plan reviewed
+    (`expect_digest`) or has refusals. Showing comes first, so a refused plan is seen."""
+    config = load_config(paths)
+    plan = plan_against(
+        config, client, targets=targets, allow_deletes=allow_deletes, max_workers=max_workers
+    )
+    pushed = [rc for rc in plan.resource_changes if rc.write_only] if push_secrets else []
+    fields = sum(len(rc.write_only) for rc in pushed)
+    note = (
+        f"--push-secrets: {fields} write-only field(s) of {len(pushed)} existing "
+        "record(s) will be sent too."
+    )
+    show(plan, note if fields else None)
+    check_digest(plan, expect_digest)
+    if plan.refusals:
+        raise PlanRefused(plan.refusals)
+    return plan
+
+
+def read_instance(connection: Connection, types: Sequence[str]) -> tuple[LiveSnapshot, Instance]:
+    """The live records of `types` (one GET per type, read-only) and the instance read."""
+    with open_client(connection, write=False) as client:
+        return read_live(client, types), client.instance
 
 
 def with_live_warnings(plan: Plan, live: LiveSnapshot) -> Plan:

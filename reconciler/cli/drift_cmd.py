@@ -1,79 +1,18 @@
 """`halo-reconciler drift`: a plan made for schedules — exit 2 when HaloPSA moved.
 
-Same pipeline as plan (make_plan: config, read-only client, one GET per type), but the
-answer is the exit code: 0 when live matches the configuration, 2 when any record would
-be created, updated or deleted (someone changed, added or removed it outside Git), 1 on
-any error. Unmanaged records are not drift (they are listed, not acted on). The report
-leads with one line a scheduled job's log or notification can show, then the plan.
-Imports only click, typing and the standard library at module level.
+A thin adapter: the plan's pipeline (planning.make_plan: config, read-only client, one
+GET per type), rendered as a drift report (render/drift.py), and the answer as the exit
+code: 0 when live matches the configuration, 2 when any record would be created,
+updated or deleted, 1 on any error (via the group). Imports only click, typing and the
+standard library at module level.
 """
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any, TextIO
-
 import click
 
-from reconciler.cli.options import connection_options
-from reconciler.cli.output import format_option
-from reconciler.cli.plan_cmd import target_option
-
-if TYPE_CHECKING:
-    from reconciler.plan.model import Plan
-
-DRIFT_FORMAT_VERSION = "1"
-
-
-def drifted(plan: Plan) -> list[str]:
-    """Addresses of the records that differ (any create, update or delete)."""
-    from reconciler.plan.model import Action
-
-    return [rc.address for rc in plan.resource_changes if rc.action is not Action.NO_OP]
-
-
-def headline(plan: Plan) -> str:
-    """`Drift detected: 1 record differs from the configuration.` or `No drift: ...`."""
-    found = drifted(plan)
-    if not found:
-        checked = len(plan.resource_changes)
-        noun = "record" if checked == 1 else "records"
-        return f"No drift: HaloPSA matches the configuration ({checked} {noun} checked)."
-    verb = "record differs" if len(found) == 1 else "records differ"
-    return f"Drift detected: {len(found)} {verb} from the configuration."
-
-
-def drift_document(plan: Plan) -> dict[str, Any]:
-    """The JSON report: drift yes/no, the drifted addresses, and the whole plan document."""
-    summary = plan.summary
-    return {
-        "format_version": DRIFT_FORMAT_VERSION,
-        "drift": plan.has_changes,
-        "message": headline(plan),
-        "drifted": drifted(plan),
-        "summary": {
-            "create": summary.create,
-            "update": summary.update,
-            "delete": summary.delete,
-            "no_op": summary.no_op,
-            "unmanaged": summary.unmanaged,
-        },
-        "plan": plan.to_json(),
-    }
-
-
-def render_drift(plan: Plan, fmt: str, out: TextIO) -> None:
-    """The drift report in `fmt`: the headline, then the plan (JSON: one document)."""
-    from reconciler.cli.output import render
-
-    if fmt == "json":
-        out.write(json.dumps(drift_document(plan), indent=2, ensure_ascii=False) + "\n")
-        return
-    if fmt == "markdown":
-        out.write(f"### {headline(plan)}\n\n")
-    else:
-        out.write(f"{headline(plan)}\n\n")
-    render(plan, fmt, out)
+from reconciler.cli.options import connection_options, format_option, target_option
+from reconciler.connection import Connection
 
 
 @click.command("drift")
@@ -92,10 +31,8 @@ def command(
     fmt: str,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
-    url: str | None,
-    tenant: str | None,
-    sandbox: bool,
-) -> None:
+    connection: Connection,
+) -> int:
     """Check whether HaloPSA still matches the configuration (for scheduled jobs).
 
     PATHS are YAML files or directories (default: the current directory). Reads the
@@ -106,10 +43,11 @@ def command(
     """
     import sys
 
-    from reconciler.cli.main import ChangesPresent
-    from reconciler.cli.plan_cmd import make_plan
+    from reconciler.cli.output import use_color
+    from reconciler.planning import make_plan
+    from reconciler.render import drift
 
-    plan = make_plan(paths, targets=targets, url=url, tenant=tenant, sandbox=sandbox)
-    render_drift(plan, fmt, sys.stdout)
-    if plan.has_changes:
-        raise ChangesPresent()
+    plan = make_plan(paths, connection, targets=targets)
+    color = fmt == "text" and use_color(sys.stdout)
+    drift.render(plan, sys.stdout, format=fmt, color=color)
+    return 2 if plan.has_changes else 0

@@ -1,11 +1,11 @@
 """`halo-reconciler export`: write the live records as configuration (adopting an instance).
 
 A thin adapter over reconciler.export: read the types asked for (default all nine) with a
-read-only client, one GET per type, and write YAML that plans with no changes against
-the same instance — to stdout as one document, or with --out one `<key>.yaml` per type.
-Existing files are never overwritten without --force (and then nothing is written).
-Notes on values that could not be exported go to stderr. Imports only click, typing and
-the standard library at module level.
+read-only client, one GET per type (planning.read_instance), and write YAML that plans
+with no changes against the same instance — to stdout as one document, or with --out one
+`<key>.yaml` per type. Existing files are never overwritten without --force (and then
+nothing is written). Notes on values that could not be exported go to stderr. Imports
+only click, typing and the standard library at module level.
 """
 
 from __future__ import annotations
@@ -14,30 +14,12 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.options import connection_options
-
-_TYPES = (
-    "xero",
-    "quickbooks",
-    "sage_business_cloud",
-    "myob",
-    "kashflow",
-    "fortnox",
-    "exact",
-    "business_central",
-    "avalara",
-)  # registry.KEYS, spelled out so --help does not load the registry (a test checks)
+from reconciler.cli.options import connection_options, type_option
+from reconciler.connection import Connection
 
 
 @click.command("export")
-@click.option(
-    "--type",
-    "types",
-    multiple=True,
-    type=click.Choice(_TYPES),
-    metavar="KEY",
-    help=f"Export only this type (repeatable; default: all). One of: {', '.join(_TYPES)}.",
-)
+@type_option("Export")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -47,14 +29,7 @@ _TYPES = (
 )
 @click.option("--force", is_flag=True, help="Overwrite files that exist in --out DIR.")
 @connection_options
-def command(
-    types: tuple[str, ...],
-    out: Path | None,
-    force: bool,
-    url: str | None,
-    tenant: str | None,
-    sandbox: bool,
-) -> None:
+def command(types: tuple[str, ...], out: Path | None, force: bool, connection: Connection) -> None:
     """Write HaloPSA's live integration records as configuration YAML.
 
     Planning the exported files against the same instance shows no changes: commit
@@ -66,15 +41,11 @@ def command(
     """
     from datetime import UTC, datetime
 
-    from reconciler.cli.options import open_client
     from reconciler.export import Origin, export_document, export_files, write_files
-    from reconciler.live import read_live
+    from reconciler.planning import read_instance
     from reconciler.registry import KEYS
 
-    wanted = list(types) or list(KEYS)
-    with open_client(url=url, tenant=tenant, sandbox=sandbox, write=False) as client:
-        live = read_live(client, wanted)
-        where = client.instance
+    live, where = read_instance(connection, list(types) or list(KEYS))
     origin = Origin(where.url, where.tenant, datetime.now(UTC).replace(microsecond=0))
     notes = list(live.warnings)
     if out is None:

@@ -1,8 +1,8 @@
 """The `halo-reconciler` group and the one place that maps exceptions to exit codes.
 
 Exit codes for every command: 0 success; 1 any error (invalid config, API error, usage
-error — click's usage errors exit 2 by default and are mapped to 1 here); plan and drift
-with --detailed-exitcode exit 2 for "changes present" by raising `ChangesPresent`.
+error — click's usage errors exit 2 by default and are mapped to 1 here); a command that
+has an exit code of its own (plan and drift: 2 for "changes present") returns it.
 Commands are imported lazily so `--help` and `validate` never import httpx or deepdiff.
 """
 
@@ -26,10 +26,6 @@ COMMANDS: dict[str, str] = {
     "sandbox": "sandbox_cmd",
     "validate": "validate_cmd",
 }
-
-
-class ChangesPresent(Exception):
-    """Raised by plan/drift with --detailed-exitcode when there are changes: exit 2."""
 
 
 class LazyGroup(click.Group):
@@ -77,8 +73,6 @@ def main(argv: list[str] | None = None) -> None:
         result: Any = cli.main(args=args, prog_name="halo-reconciler", standalone_mode=False)
         if isinstance(result, int):
             code = result
-    except ChangesPresent:
-        code = 2
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         code = 1

@@ -1,96 +1,125 @@
-"""Shared click option bundles, and opening the HaloPSA client a command asked for.
+"""Shared click options: the connection, --target, --type, --format.
 
-`connection_options` adds --url, --tenant and --sandbox to plan, apply, export and drift;
-`open_client` turns them into a read-only or writing client. Only click, typing and the
-standard library are imported at module level: --help must not pay for httpx.
+Only click, typing and the standard library (and our light `connection` module) are
+imported at module level: --help must not pay for httpx or the registry. Values are
+checked against the registry when an option is used, not when it is declared.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 
-if TYPE_CHECKING:
-    from reconciler.halo import Client, ReadOnlyClient
+from reconciler.connection import Connection
+from reconciler.render import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def connection_options(f: F) -> F:
-    """Add --url, --tenant and --sandbox (passed as `url`, `tenant`, `sandbox`)."""
-    f = click.option(
-        "--sandbox",
-        is_flag=True,
-        help="Run against the bundled HaloPSA simulator (data in .halo-sandbox/, "
-        "or HALO_SANDBOX_DIR) instead of HALO_URL.",
-    )(f)
-    f = click.option(
-        "--tenant",
-        metavar="NAME",
-        default=None,
-        help="Tenant name of a hosted instance (overrides HALO_TENANT).",
-    )(f)
-    f = click.option(
-        "--url",
-        metavar="URL",
-        default=None,
-        help="HaloPSA instance, e.g. https://acme.halopsa.com (overrides HALO_URL).",
-    )(f)
-    return f
+def connection_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --url, --tenant and --sandbox, passed to `f` as one `connection: Connection`.
 
-
-@overload
-def open_client(
-    *, url: str | None, tenant: str | None, sandbox: bool, write: Literal[False]
-) -> ReadOnlyClient: ...
-
-
-@overload
-def open_client(
-    *, url: str | None, tenant: str | None, sandbox: bool, write: Literal[True]
-) -> Client: ...
-
-
-@overload
-def open_client(
-    *, url: str | None, tenant: str | None, sandbox: bool, write: bool
-) -> ReadOnlyClient | Client: ...
-
-
-def open_client(
-    *, url: str | None, tenant: str | None, sandbox: bool, write: bool
-) -> ReadOnlyClient | Client:
-    """A client for the instance the flags and HALO_* variables name.
-
-    With `sandbox`, the bundled simulator is started (data under .halo-sandbox/) and
-    stopped when the client closes: use the client as a context manager. `write=False`
-    gives a ReadOnlyClient, which has no way to POST or DELETE.
+    --sandbox with --url or --tenant is a usage error, refused before anything starts.
     """
-    from reconciler.halo import Client, ReadOnlyClient, settings_from_env
 
-    kind = Client if write else ReadOnlyClient
-    if not sandbox:
-        return kind(settings_from_env(os.environ, url=url, tenant=tenant))
-    if url or tenant:
-        raise click.UsageError("--sandbox cannot be combined with --url or --tenant")
-    from reconciler.sandbox.local import open_local
-    from reconciler.sensitive import reveal
+    @functools.wraps(f)
+    def wrapper(*args: Any, url: str | None, tenant: str | None, sandbox: bool, **kw: Any) -> Any:
+        if sandbox and (url or tenant):
+            raise click.UsageError("--sandbox cannot be combined with --url or --tenant")
+        return f(*args, connection=Connection(url, tenant, sandbox), **kw)
 
-    handle = open_local()
-    try:
-        env = {
-            "HALO_URL": handle.url,
-            "HALO_CLIENT_ID": handle.client_id,
-            "HALO_CLIENT_SECRET": str(reveal(handle.client_secret)),
-        }
-        # The budget and retry settings still apply (a sandbox may rate-limit too).
-        for name in ("HALO_RATE_LIMIT", "HALO_RETRY_BUDGET"):
-            if name in os.environ:
-                env[name] = os.environ[name]
-        return kind(settings_from_env(env), on_close=handle.stop)
-    except BaseException:
-        handle.stop()
-        raise
+    url = "HaloPSA instance, e.g. https://acme.halopsa.com (overrides HALO_URL)."
+    tenant = "Tenant name of a hosted instance (overrides HALO_TENANT)."
+    sandbox = (
+        "Run against the bundled HaloPSA simulator (data in .halo-sandbox/, "
+        "or HALO_SANDBOX_DIR) instead of HALO_URL."
+    )
+    wrapper = click.option("--sandbox", is_flag=True, help=sandbox)(wrapper)
+    wrapper = click.option("--tenant", metavar="NAME", default=None, help=tenant)(wrapper)
+    return click.option("--url", metavar="URL", default=None, help=url)(wrapper)
+
+
+def _check_targets(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Each --target names a known type, optionally `/IDENTITY` (or `/#ID`)."""
+    from reconciler.registry import KEYS
+
+    for value in values:
+        key, slash, rest = value.partition("/")
+        if key not in KEYS:
+            raise click.BadParameter(
+                f"unknown type {key!r} in {value!r} (types: {', '.join(KEYS)})"
+            )
+        if slash and not rest:
+            raise click.BadParameter(f"{value!r}: give an identity after the slash")
+    return values
+
+
+def target_option(f: F) -> F:
+    """`--target TYPE[/IDENTITY]`, repeatable (passed as `targets`)."""
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="TYPE[/IDENTITY]",
+        callback=_check_targets,
+        help="Plan only this type, or one record of it (e.g. xero/Acme NZ, xero/#12). "
+        "Repeatable. Matching still sees every record of the type.",
+    )(f)
+
+
+class TypeKey(click.Choice[str]):
+    """A type's config key: a choice of registry.KEYS, read when the option is used."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]  # click.Choice stores a tuple; ours is read late
+    def choices(self) -> Sequence[str]:
+        from reconciler.registry import KEYS
+
+        return KEYS
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        """click.Choice.__init__ sets the choices; the registry's are used instead."""
+
+
+class _KeysHelp(click.Option):
+    """An option whose help ends with the type keys, looked up when help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from reconciler.registry import KEYS
+
+        record = super().get_help_record(ctx)
+        return None if record is None else (record[0], f"{record[1]} One of: {', '.join(KEYS)}.")
+
+
+def type_option(what: str) -> Callable[[F], F]:
+    """`--type KEY`, repeatable (passed as `types`), for a command that does `what`."""
+    return click.option(
+        "--type",
+        "types",
+        multiple=True,
+        type=TypeKey(),
+        cls=_KeysHelp,
+        metavar="KEY",
+        help=f"{what} only this type (repeatable; default: all).",
+    )
+
+
+def format_option(what: str) -> Callable[[F], F]:
+    """`--format text|json|markdown` (default text) for a command printing `what`."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="text",
+        show_default=True,
+        help=f"Output format of the {what}: text for terminals and logs, json for "
+        "scripts, markdown for a pull-request comment or CI step summary.",
+    )

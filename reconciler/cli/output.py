@@ -1,4 +1,4 @@
-"""What plan and drift share on the way out: --format, the colour decision, the renderers.
+"""What the commands share on the way out: the colour decision, rendering, saving a plan.
 
 Colour only on a terminal, and never when NO_COLOR is set to anything non-empty
 (no-color.org) or TERM is "dumb". Imports only click and the standard library at module
@@ -8,30 +8,14 @@ level, so a command's --help stays fast; the renderers are imported when used.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 if TYPE_CHECKING:
     from reconciler.plan.model import Plan
-
-FORMATS: tuple[str, ...] = ("text", "json", "markdown")
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def format_option(what: str) -> Callable[[F], F]:
-    """`--format text|json|markdown` (default text) for a command printing `what`."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="text",
-        show_default=True,
-        help=f"Output format of the {what}: text for terminals and logs, json for "
-        "scripts, markdown for a pull-request comment or CI step summary.",
-    )
 
 
 def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""--url, --tenant, --sandbox and open_client: the CLI side of the connection."""
+"""--url, --tenant, --sandbox and connection.open_client: the CLI side of the connection."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli.options import connection_options, open_client
+from reconciler.cli.options import connection_options
+from reconciler.connection import Connection, open_client
 from reconciler.errors import ConnectionSettingsError
 from reconciler.halo import Client, Instance, ReadOnlyClient
 from reconciler.sandbox import SandboxHandle
@@ -19,9 +20,9 @@ from reconciler.sandbox import SandboxHandle
 @click.command()
 @connection_options
 @click.option("--write", is_flag=True)
-def probe(url: str | None, tenant: str | None, sandbox: bool, write: bool) -> None:
+def probe(connection: Connection, write: bool) -> None:
     """Open a client the way plan/apply do and report what it reaches."""
-    with open_client(url=url, tenant=tenant, sandbox=sandbox, write=write) as client:
+    with open_client(connection, write=write) as client:
         names = sorted(r["name"] for r in client.list("xero"))
         click.echo(f"{type(client).__name__} {client.instance.tenant} {names}")
 
@@ -47,7 +48,7 @@ def test_url_flag_overrides_the_variable(
     sandbox_seeded_env: SandboxHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HALO_URL", "https://somewhere-else.example")
-    with open_client(url=sandbox_seeded_env.url, tenant=None, sandbox=False, write=True) as c:
+    with open_client(Connection(url=sandbox_seeded_env.url), write=True) as c:
         assert isinstance(c, Client)
         assert c.instance == Instance(sandbox_seeded_env.url, None)
         assert len(c.list("xero")) == 3
@@ -55,7 +56,7 @@ def test_url_flag_overrides_the_variable(
 
 def test_missing_settings() -> None:
     with pytest.raises(ConnectionSettingsError, match="missing HALO_URL, HALO_CLIENT_ID"):
-        open_client(url=None, tenant=None, sandbox=False, write=False)
+        open_client(Connection(), write=False)
 
 
 def _refuses(url: str) -> bool:
@@ -68,7 +69,7 @@ def _refuses(url: str) -> bool:
 
 
 def test_sandbox_started_and_stopped_with_the_client(sandbox_dir: Path) -> None:
-    client = open_client(url=None, tenant=None, sandbox=True, write=False)
+    client = open_client(Connection(sandbox=True), write=False)
     with client:
         assert type(client) is ReadOnlyClient
         assert client.instance.url.startswith("http://127.0.0.1:")

@@ -1,0 +1,100 @@
+"""A saved plan on the way in: finding it among apply's arguments, reading it, and the
+checks before any write (digest reviewed, same instance, nothing moved since).
+
+`apply PLANFILE` takes exactly the plan `plan --out` saved, so it must be sure that plan
+still holds: made for this instance, and no record it touches changed, vanished or (for
+a create) appeared since (staleness.py). `--expect-digest` applies to both routes: the
+plan applied must be the plan reviewed. File I/O only in `find_plan_file` and
+`read_plan_file`; no writes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reconciler.apply.staleness import check_fresh, check_instance
+from reconciler.errors import PlanFileError, PlanRefused
+from reconciler.halo import ReadOnlyClient
+from reconciler.live import read_live
+from reconciler.plan.model import Action, Plan
+
+
+def find_plan_file(paths: tuple[str, ...]) -> Path | None:
+    """The saved plan among the arguments: a single file that is JSON, else None.
+
+    A `.json` file is a plan file (a broken one is reported as such); any other single
+    file is a plan file only if it starts with `{` (YAML configuration never does here:
+    its top level is a mapping of type keys, written in block style).
+    """
+    if len(paths) != 1:
+        return None
+    path = Path(paths[0])
+    if not path.is_file():
+        return None
+    if path.suffix.lower() == ".json":
+        return path
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64).lstrip()
+    except OSError:
+        return None
+    return path if head.startswith(b"{") else None
+
+
+def read_plan_file(path: Path) -> Plan:
+    """The plan saved at `path`; PlanFileError when unreadable or malformed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise PlanFileError(f"plan file {path}: cannot read it ({reason})") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(
+            f"plan file {path}: not valid JSON (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    return Plan.from_json(doc)
+
+
+def check_digest(plan: Plan, expected: str | None) -> None:
+    """Raise PlanRefused when `expected` (--expect-digest) is given and is not the plan's."""
+    if expected is not None and plan.digest != expected:
+        raise PlanRefused(
+            [
+                f"the plan's digest is {plan.digest}, not {expected} (--expect-digest): "
+                "the changes differ from the plan that was reviewed; review this plan"
+            ]
+        )
+
+
+def check_saved(
+    plan: Plan,
+    client: ReadOnlyClient,
+    *,
+    expect_digest: str | None = None,
+    push_secrets: bool = False,
+    max_workers: int = 4,
+) -> None:
+    """Refuse a saved plan that is not the one reviewed (`expect_digest`), was made for
+    another instance or has gone stale (re-reads the types it touches)."""
+    check_digest(plan, expect_digest)
+    where = client.instance
+    check_instance(plan, where.url, where.tenant)
+    touched = {
+        rc.type
+        for rc in plan.resource_changes
+        if rc.action is not Action.NO_OP or (push_secrets and rc.write_only)
+    }
+    live = read_live(client, sorted(touched), max_workers=max_workers)
+    check_fresh(plan, live.records, push_secrets=push_secrets)
+
+
+def applying_line(plan: Plan, path: Path) -> str:
+    """What apply says before it applies a saved plan."""
+    s = plan.summary
+    return (
+        f"Applying the saved plan {path} (digest {plan.digest[:12]}): "
+        f"{s.create} to create, {s.update} to update, {s.delete} to delete."
+    )
