@@ -66,6 +66,18 @@ def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
     type=int,
     help="Seed of the fault injection's random choices. [env: HALO_SANDBOX_SEED]",
 )
+@click.option("--list-shape", type=click.Choice(["array", "wrapper", "paged"]),
+              help="Lists as a bare array (default), a wrapper with record_count, or "
+              "paged wrappers. [env: HALO_SANDBOX_LIST_SHAPE]")  # fmt: skip
+@click.option("--list-rows", type=click.Choice(["full", "summary"]),
+              help="summary: list rows lack mapping arrays (only GET /X/{id}"
+              "?includedetails=true has them). [env: HALO_SANDBOX_LIST_ROWS]")  # fmt: skip
+@click.option("--post-answer", type=click.Choice(["array", "object", "empty"]),
+              help="A POST answers the saved records (default), the last one saved, or "
+              "an empty body. [env: HALO_SANDBOX_POST_ANSWER]")  # fmt: skip
+@click.option("--extra-fields", is_flag=True, default=None,
+              help="Answer records with fields the schemas do not know. "
+              "[env: HALO_SANDBOX_EXTRA_FIELDS=1]")  # fmt: skip
 @click.option("--tenant", help="Require this tenant on token requests (default: any).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not log requests to stderr.")
 def command(**opts: Any) -> None:
@@ -89,7 +101,8 @@ def command(**opts: Any) -> None:
         raise click.UsageError("--empty and --seed exclude each other")
     faults = Faults.from_env()
     for name in ("latency_ms", "fail_rate", "rate_limit", "drop_rate", "post_commit_drop_rate",
-                 "token_ttl"):  # fmt: skip
+                 "token_ttl", "list_shape", "list_rows", "post_answer",
+                 "extra_fields"):  # fmt: skip
         if opts[name] is not None:
             setattr(faults, name, opts[name])
     if opts["random_seed"] is not None:

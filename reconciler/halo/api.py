@@ -58,9 +58,14 @@ class Api:
             return Scrubber((*self._tokens.secrets(), *extra))
 
         headers = {"Content-Type": "application/json"} if content is not None else {}
+        used: list[str] = []
+
+        def authorize() -> dict[str, str]:
+            # Asked after the rate-budget wait: a token never ages in the queue.
+            used.append(self._tokens.bearer())
+            return {"Authorization": f"Bearer {used[-1]}"}
+
         for renewed in (False, True):
-            token = self._tokens.bearer()
-            headers["Authorization"] = f"Bearer {token}"
             sent = self._exchange.send(
                 method,
                 url,
@@ -69,10 +74,11 @@ class Api:
                 headers=headers,
                 params=params,
                 content=content,
+                authorize=authorize,
             )
             if sent.response.status_code == 401 and not renewed:
                 # Expired or revoked early: one new token, one more try.
-                self._tokens.invalidate(token)
+                self._tokens.invalidate(used[-1])
                 continue
             break
         if gone_ok and sent.repeated and sent.response.status_code == 404:

@@ -26,6 +26,8 @@ from reconciler import registry
 from reconciler.errors import HaloError, RecordNotFound
 from reconciler.halo.api import Api, Reader, Writer
 from reconciler.halo.auth import TokenCache
+from reconciler.halo.deadline import DEADLINE, MAX_BODY
+from reconciler.halo.listing import MAX_PAGES, ListRead, page_params, read_pages
 from reconciler.halo.messages import secret_strings
 from reconciler.halo.ratelimit import RateBudget
 from reconciler.halo.retry import RetryPolicy
@@ -44,6 +46,9 @@ class ClientOptions:
     budget: RateBudget | None = None  # share one between clients; else from settings
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    max_pages: int = MAX_PAGES  # a list that keeps sending full pages is cut off here
+    deadline: float = DEADLINE  # seconds one attempt of a request may take in all
+    max_body: int = MAX_BODY  # bytes an answer may have
 
 
 def known_fields(key: str, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,12 +95,18 @@ class ReadOnlyClient:
         *,
         on_close: Callable[[], None] | None = None,
     ) -> None:
-        self._bind(settings, Reader(_connect(settings, options or ClientOptions())), on_close)
+        options = options or ClientOptions()
+        self._bind(settings, Reader(_connect(settings, options)), on_close, options)
 
     def _bind(
-        self, settings: ConnectionSettings, reader: Reader, on_close: Callable[[], None] | None
+        self,
+        settings: ConnectionSettings,
+        reader: Reader,
+        on_close: Callable[[], None] | None,
+        options: ClientOptions,
     ) -> None:
         self._settings = settings
+        self._max_pages = options.max_pages
         self._reader = reader
         self._on_close = on_close
         self._closed = False
@@ -118,15 +129,37 @@ class ReadOnlyClient:
             return {k: frozenset(self._unknown[k]) for k in registry.KEYS if self._unknown.get(k)}
 
     def list(self, key: str) -> builtins.list[dict[str, Any]]:
-        """Every live record of a type (one GET with the type's list_params)."""
+        """Every live record of a type: the list read page by page (halo.listing)."""
+        return self._read_list(key)[0]
+
+    def list_read(self, key: str) -> ListRead:
+        """The whole list of a type with its shape (rows restricted to known fields)."""
+        rows, read = self._read_list(key)
+        return ListRead(list(rows), read.wrapper, read.record_count, read.pages)
+
+    def _read_list(self, key: str) -> tuple[builtins.list[dict[str, Any]], ListRead]:
         rtype = registry.BY_KEY[key]
-        data = self._reader.get(rtype.path, rtype.list_params or None)
-        return [self._keep(key, r) for r in _records(rtype.path, data)]
+
+        def fetch(page_no: int) -> Any:
+            return self._reader.get(rtype.path, {**rtype.list_params, **page_params(page_no)})
+
+        read = read_pages(fetch, rtype.path, max_pages=self._max_pages)
+        return [self._keep(key, r) for r in read.rows], read
 
     def get(self, key: str, id: int) -> dict[str, Any]:
         """One live record by id; RecordNotFound when HaloPSA has none."""
+        return self._get(key, id, None)
+
+    def detail(self, key: str, id: int) -> dict[str, Any]:
+        """One live record by id with `includedetails=true`: mapping arrays filled.
+
+        A list row may be a summary (SPEC §11): this is the full record.
+        """
+        return self._get(key, id, {"includedetails": "true"})
+
+    def _get(self, key: str, id: int, params: Mapping[str, str] | None) -> dict[str, Any]:
         path = f"{registry.BY_KEY[key].path}/{_check_id(id)}"
-        data = self._reader.get(path)
+        data = self._reader.get(path, params)
         # pyhalopsa's experience: a get-by-id may come back as a one-element array.
         if isinstance(data, list):
             data = [d for d in data if d is not None]
@@ -184,8 +217,9 @@ class Client(ReadOnlyClient):
         *,
         on_close: Callable[[], None] | None = None,
     ) -> None:
-        self._writer = Writer(_connect(settings, options or ClientOptions()))
-        self._bind(settings, self._writer, on_close)
+        options = options or ClientOptions()
+        self._writer = Writer(_connect(settings, options))
+        self._bind(settings, self._writer, on_close, options)
 
     def post(self, key: str, records: Sequence[Mapping[str, Any]]) -> builtins.list[dict[str, Any]]:
         """POST records as one JSON array (with `id`: update; without: create).
@@ -226,36 +260,11 @@ def _connect(settings: ConnectionSettings, options: ClientOptions) -> Api:
         timing=timing,
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
+        deadline=options.deadline,
+        max_body=options.max_body,
         tls=any(u.startswith("https://") for u in (settings.api_url, settings.token_url)),
     )
     return Api(settings.api_url, TokenCache(settings, exchange, timing.clock), exchange)
-
-
-def _records(path: str, data: Any) -> list[Mapping[str, Any]]:
-    """The records of a list answer: a bare array, or an object wrapping one."""
-    if data is None:
-        return []
-    if isinstance(data, dict):
-        arrays = [v for v in data.values() if isinstance(v, list)]
-        # Paged lists wrap the array ({page_no, record_count, <plural>: [...]}): take the
-        # array of objects; a lone record (an `id`, no array) is a list of one.
-        wrapped = next((a for a in arrays if any(isinstance(x, dict) for x in a)), None)
-        if wrapped is None:
-            wrapped = next((a for a in arrays if not a), arrays[0] if arrays else None)
-        if wrapped is not None:
-            data = wrapped
-        elif "id" in data:
-            data = [data]
-        elif data.get("record_count") == 0:
-            data = []
-        else:
-            raise HaloError("GET", f"/api{path}", 200, "expected a list of records")
-    if not isinstance(data, list):
-        raise HaloError("GET", f"/api{path}", 200, "expected a list of records")
-    rows = [r for r in data if r is not None]
-    if not all(isinstance(r, dict) for r in rows):
-        raise HaloError("GET", f"/api{path}", 200, "expected a list of records (JSON objects)")
-    return rows
 
 
 def _check_id(id: object) -> int:

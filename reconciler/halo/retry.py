@@ -90,7 +90,8 @@ def describe(exc: httpx.RequestError) -> str:
     if isinstance(exc, httpx.PoolTimeout):
         return "no free connection (pool timeout)"
     if isinstance(exc, httpx.ReadTimeout):
-        return "no answer (read timeout)"
+        # The request's overall deadline (halo.deadline) says how long it waited.
+        return text if text.startswith("no complete answer") else "no answer (read timeout)"
     if isinstance(exc, httpx.WriteTimeout):
         return "timed out while sending (write timeout)"
     if isinstance(exc, httpx.RemoteProtocolError):

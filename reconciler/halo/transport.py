@@ -19,7 +19,15 @@ from urllib.parse import urlsplit
 import httpx
 
 from reconciler import __version__
-from reconciler.errors import HaloUnavailable, OutcomeUnknown
+from reconciler.errors import HaloError, HaloUnavailable, OutcomeUnknown
+from reconciler.halo.deadline import (
+    DEADLINE,
+    MAX_BODY,
+    BodyTooLarge,
+    Deadlines,
+    read_capped,
+    transport,
+)
 from reconciler.halo.messages import Scrubber, halo_message
 from reconciler.halo.ratelimit import RateBudget
 from reconciler.halo.retry import (
@@ -62,8 +70,13 @@ class Exchange:
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
         tls: bool = True,
+        deadline: float = DEADLINE,
+        max_body: int = MAX_BODY,
     ) -> None:
         self._budget = budget
+        self._deadline = deadline
+        self._max_body = max_body
+        self._deadlines = Deadlines()
         self._policy = policy
         self._timing = timing
         # TLS is always verified. Building the verifying context (loading the CA bundle)
@@ -72,6 +85,7 @@ class Exchange:
         self._tls = tls
         self._http = httpx.Client(
             verify=tls,
+            transport=transport(tls, self._deadlines),
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             follow_redirects=False,
             headers={"Accept": "application/json", "User-Agent": f"halo-reconciler/{__version__}"},
@@ -88,11 +102,14 @@ class Exchange:
         params: Mapping[str, str] | None = None,
         content: bytes | None = None,
         form: Mapping[str, str] | None = None,
+        authorize: Callable[[], Mapping[str, str]] | None = None,
     ) -> Sent:
         """Send until an answer not worth retrying comes back (see the module docstring).
 
         `repeatable`: safe to send twice (GET, DELETE, the token request). `scrub` gives
-        the Scrubber for messages, built only when a message is.
+        the Scrubber for messages, built only when a message is. `authorize` gives the
+        headers carrying the token, asked for after each attempt's rate-budget wait, so
+        time spent queued never turns into an expired token.
         """
         parts = urlsplit(url)
         if parts.scheme == "https" and not self._tls:
@@ -108,10 +125,14 @@ class Exchange:
             backoff.attempts += 1
             attempt = backoff.attempts
             started = time.perf_counter()
+            sending = dict(headers or {})
+            if authorize is not None:
+                sending.update(authorize())
             try:
-                response = self._http.request(
-                    method, url, params=params, content=content, data=form, headers=headers
-                )
+                response = self._attempt(method, url, params, content, form, sending)
+            except BodyTooLarge as exc:
+                _debug(method, path, str(exc), attempt, started)
+                raise HaloError(method, path, exc.status, f"{exc}; not read") from None
             except httpx.RequestError as exc:  # transport errors, an undecodable body
                 failure = classify(exc)
                 cause = scrub()(describe(exc))
@@ -147,6 +168,25 @@ class Exchange:
             # A 429 was refused before processing; a 5xx may have done part of the work.
             repeated = repeated or status != 429
             self._pause(method, path, f"HTTP {status}", wait, attempt)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        content: bytes | None,
+        form: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+    ) -> httpx.Response:
+        """One attempt, bounded by the deadline and the body cap."""
+        request = self._http.build_request(
+            method, url, params=params, content=content, data=form, headers=headers
+        )
+        self._deadlines.start(self._deadline)
+        try:
+            return read_capped(self._http.send(request, stream=True), self._max_body)
+        finally:
+            self._deadlines.clear()
 
     def _pause(self, method: str, path: str, cause: str, wait: float, attempt: int) -> None:
         log.info("%s %s: %s, retrying in %.2f s (attempt %d)", method, path, cause, wait, attempt)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from reconciler.registry import BY_KEY, TYPES, spec
+from reconciler.sandbox.answers import list_answer, shown_record
 from reconciler.sandbox.faults import NO_FAULT, Fault, FaultKind, Faults, parse_rate_limit
 from reconciler.sandbox.log import LogEntry, RequestLog, mask_form, mask_records
 from reconciler.sandbox.records import model_name, status_fields
@@ -185,7 +186,10 @@ class App:
         rid = int(tail)
         if req.method == "GET":
             found = self.store.get(key, rid)
-            return _json(200, found) if found is not None else _missing(key, rid)
+            if found is None:
+                return _missing(key, rid)
+            detailed = query.get("includedetails", "").lower() == "true"
+            return _json(200, self._shown(key, found, detailed=detailed))
         if req.method == "DELETE":
             return Reply(200) if self.store.remove(key, rid) else _missing(key, rid)
         return _not_allowed(req.method)
@@ -215,7 +219,8 @@ class App:
         if "includeenabled" in flags or "includedisabled" in flags:
             on, off = flags.get("includeenabled", False), flags.get("includedisabled", False)
             items = [r for r in items if (on if r.get("enabled") is True else off)]
-        return _json(200, items)
+        shown = [self._shown(key, r, detailed=False) for r in items]
+        return _json(200, list_answer(key, shown, self.faults.list_shape, q))
 
     def _post(self, key: str, body: bytes) -> Reply:
         if not body.strip():
@@ -230,7 +235,18 @@ class App:
             saved = self.store.post(key, doc)
         except PostRefused as exc:
             return _invalid(exc.issues)
-        return _json(200, saved)
+        answer = self.faults.post_answer
+        if answer == "empty":
+            return Reply(200)
+        shown = [self._shown(key, r, detailed=True) for r in saved]
+        return _json(200, shown[-1] if answer == "object" and shown else shown)
+
+    def _shown(self, key: str, record: Mapping[str, Any], *, detailed: bool) -> Any:
+        """A record as this sandbox answers it (summary rows, extra fields)."""
+        summary = self.faults.list_rows == "summary" and not detailed
+        if not summary and not self.faults.extra_fields:
+            return record
+        return shown_record(key, record, summary=summary, extra=self.faults.extra_fields)
 
     # -- faults and the log --------------------------------------------------------------
 

@@ -11,6 +11,15 @@ Where each fault applies (the README says the same):
   rate_limit             /api/* only (the token endpoint is not counted)
   post_commit_drop_rate  POST /api/* only: the POST is processed, then the answer is lost
   script(...)            the next matching requests, whatever their path, unless filtered
+
+Beside the faults, how the sandbox answers — each a way a real HaloPSA may answer
+(SPEC §11), so tests can prove the tool right under all of them:
+  list_shape    "array" (a bare array), "wrapper" ({record_count, <key>: rows}, the whole
+                list) or "paged" (honours pageinate/page_size/page_no; asked without
+                them, a default page of 50 whose record_count counts only that page)
+  list_rows     "full", or "summary": mapping arrays only in GET /X/{id}?includedetails=true
+  post_answer   "array" (the saved records), "object" (the last one saved) or "empty"
+  extra_fields  every record answered carries fields the schemas do not know
 """
 
 from __future__ import annotations
@@ -97,6 +106,11 @@ def parse_outcome(text: str) -> Fault:
 
 
 _VALIDATED = {"latency_ms", "fail_rate", "drop_rate", "post_commit_drop_rate", "token_ttl"}
+CHOICES: Mapping[str, tuple[str, ...]] = {
+    "list_shape": ("array", "wrapper", "paged"),
+    "list_rows": ("full", "summary"),
+    "post_answer": ("array", "object", "empty"),
+}
 
 
 @dataclass
@@ -110,6 +124,10 @@ class Faults:
     post_commit_drop_rate: float = 0.0  # share of POST /api/* committed, then unanswered
     token_ttl: int = 3600  # expires_in of issued tokens, seconds
     seed: int | None = None  # seed of the random generator (deterministic runs)
+    list_shape: str = "array"  # how the answers look (module docstring)
+    list_rows: str = "full"
+    post_answer: str = "array"
+    extra_fields: bool = False
     _lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
     )
@@ -125,6 +143,8 @@ class Faults:
             value = _check_number(name, value)
         elif name == "rate_limit" and value is not None:
             parse_rate_limit(value)
+        elif name in CHOICES and value not in CHOICES[name]:
+            raise ValueError(f"{name} must be one of {', '.join(CHOICES[name])}, got {value!r}")
         elif name == "seed" and hasattr(self, "_rng"):
             with self._lock:
                 self._rng.seed(value)
@@ -224,10 +244,22 @@ ENV_VARS: Mapping[str, str] = {
     "HALO_SANDBOX_POST_COMMIT_DROP_RATE": "post_commit_drop_rate",
     "HALO_SANDBOX_TOKEN_TTL": "token_ttl",
     "HALO_SANDBOX_SEED": "seed",
+    "HALO_SANDBOX_LIST_SHAPE": "list_shape",
+    "HALO_SANDBOX_LIST_ROWS": "list_rows",
+    "HALO_SANDBOX_POST_ANSWER": "post_answer",
+    "HALO_SANDBOX_EXTRA_FIELDS": "extra_fields",
 }
 
 
 def _from_text(name: str, raw: str) -> object:
+    if name in CHOICES:
+        if raw not in CHOICES[name]:
+            raise ValueError(f"expected one of {', '.join(CHOICES[name])}, got {raw!r}")
+        return raw
+    if name == "extra_fields":
+        if raw not in ("0", "1"):
+            raise ValueError(f"expected 1 (on) or 0 (off), got {raw!r}")
+        return raw == "1"
     if name == "rate_limit":
         parse_rate_limit(raw)
         return raw

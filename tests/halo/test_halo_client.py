@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from halo_support import FakeTime, connect, requests_to
 
-from reconciler.errors import HaloError, HaloRequestError, RecordNotFound
+from reconciler.errors import HaloRequestError, RecordNotFound
 from reconciler.halo import Client, ReadOnlyClient, known_fields
-from reconciler.halo.client import _records, _split
+from reconciler.halo.client import _split
 from reconciler.sandbox import SandboxHandle
 from reconciler.sensitive import Sensitive
 
@@ -38,9 +36,10 @@ def test_list_sends_the_registry_list_params(sandbox: SandboxHandle) -> None:
         assert client.list("kashflow") == []
         assert client.list("myob") == []
     queries = {e.path: dict(e.query) for e in sandbox.log.entries() if e.method == "GET"}
+    paging = {"pageinate": "true", "page_size": "100", "page_no": "1"}
     assert queries == {
-        "/api/KashflowDetails": {"includeenabled": "true", "includedisabled": "true"},
-        "/api/MYOBdetails": {},
+        "/api/KashflowDetails": {"includeenabled": "true", "includedisabled": "true", **paging},
+        "/api/MYOBdetails": paging,
     }
 
 
@@ -140,7 +139,16 @@ def test_read_only_client_has_no_writing_attribute(sandbox: SandboxHandle, name:
 def test_read_only_client_holds_a_get_only_transport(sandbox: SandboxHandle) -> None:
     with connect(sandbox, FakeTime()) as ro:
         public = sorted(n for n in dir(ro) if not n.startswith("_"))
-        assert public == ["close", "get", "instance", "list", "settings", "unknown_fields"]
+        assert public == [
+            "close",
+            "detail",
+            "get",
+            "instance",
+            "list",
+            "list_read",
+            "settings",
+            "unknown_fields",
+        ]
         held = [getattr(ro, n) for n in vars(ro)] if hasattr(ro, "__dict__") else []
         transports = [v for v in held if type(v).__name__ == "Reader"]
         assert len(transports) == 1
@@ -154,9 +162,11 @@ def test_writing_client_adds_post_and_delete(sandbox: SandboxHandle) -> None:
         assert public == [
             "close",
             "delete",
+            "detail",
             "get",
             "instance",
             "list",
+            "list_read",
             "post",
             "settings",
             "unknown_fields",
@@ -179,29 +189,6 @@ def test_close_runs_on_close_once(sandbox: SandboxHandle) -> None:
 
 
 # -- response shapes and unknown fields (pure) -------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (None, []),
-        ([{"id": 1}, None, {"id": 2}], [{"id": 1}, {"id": 2}]),
-        ({"page_no": 1, "record_count": 2, "xero": [{"id": 1}, {"id": 2}]}, [{"id": 1}, {"id": 2}]),
-        ({"tags": ["a"], "records": [{"id": 3}]}, [{"id": 3}]),
-        ({"tags": ["a"], "records": []}, []),
-        ({"record_count": 0}, []),
-        ({"id": 4, "name": "lone"}, [{"id": 4, "name": "lone"}]),
-    ],
-)
-def test_list_shapes(data: Any, expected: list[dict[str, Any]]) -> None:
-    assert _records("/XeroDetails", data) == expected
-
-
-@pytest.mark.parametrize("data", [{"page_no": 1}, "text", [1, 2], 5])
-def test_list_shapes_refused(data: Any) -> None:
-    with pytest.raises(HaloError) as info:
-        _records("/XeroDetails", data)
-    assert str(info.value).startswith("GET /api/XeroDetails: HTTP 200: expected a list of records")
 
 
 def test_known_fields_drop_what_the_schema_lacks() -> None:

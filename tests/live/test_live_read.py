@@ -22,10 +22,11 @@ def test_one_get_per_type_keyed_in_registry_order(sandbox_seeded: SandboxHandle)
     gets = sorted(
         (e.path, dict(e.query)) for e in sandbox_seeded.log.entries() if e.method == "GET"
     )
+    paging = {"pageinate": "true", "page_size": "100", "page_no": "1"}
     assert gets == [
-        ("/api/AvalaraDetails", {}),
-        ("/api/KashflowDetails", {"includeenabled": "true", "includedisabled": "true"}),
-        ("/api/XeroDetails", {}),
+        ("/api/AvalaraDetails", paging),
+        ("/api/KashflowDetails", {"includeenabled": "true", "includedisabled": "true", **paging}),
+        ("/api/XeroDetails", paging),
     ]
     assert snapshot.warnings == ()
 
