@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from reconciler.address import address_of
 from reconciler.registry import ORDER
 
 
@@ -48,9 +49,7 @@ class ConfigRecord:
     @property
     def address(self) -> str:
         """`type/identity` (e.g. `xero/Acme NZ`), or `type/#id` without an identity."""
-        if self.identity is not None:
-            return f"{self.type}/{self.identity}"
-        return f"{self.type}/#{self.id}"
+        return address_of(self.type, self.identity, self.id)
 
     @property
     def where(self) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from reconciler.address import address_of
 from reconciler.errors import ReconcilerError
 from reconciler.export.emitter import Comment, write_mapping
 from reconciler.export.fields import export_fields, quoted
@@ -139,7 +140,7 @@ def _write_type(
         ident = _identity(record, ts.identity)
         rid = record.get("id")
         by_id = ident is None or by_identity[ident] > 1
-        address = f"{key}/{ident}" if not by_id else f"{key}/#{rid}"
+        address = address_of(key, None if by_id else ident, rid)
         pairs: list[tuple[str | None, object]] = []
         if by_id:
             if not (isinstance(rid, int) and not isinstance(rid, bool) and rid > 0):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from reconciler.address import address_of
 from reconciler.config.model import ConfigRecord, Configuration, Ensure
 from reconciler.errors import PlanError
 from reconciler.instance import Instance
@@ -164,9 +165,10 @@ def _live_addresses(
     out = []
     for rec in live:
         ident = rec.get(identity_field)
-        address = f"{key}/{ident}"
-        if not isinstance(ident, str) or not ident or names[ident] > 1 or address in taken:
-            address = f"{key}/#{live_id(rec)}"
+        usable = isinstance(ident, str) and ident and names[ident] == 1
+        address = address_of(key, ident if usable else None, live_id(rec))
+        if address in taken:
+            address = address_of(key, None, live_id(rec))
         out.append(address)
     return out
 
@@ -212,7 +214,7 @@ def build_plan(
             continue
         for m in matching.matches:
             rec = m.record
-            by_id = f"{key}/#{rec.id}" if rec.id is not None else rec.address
+            by_id = address_of(key, None, rec.id) if rec.id is not None else rec.address
             if selection.selects(key, rec.address, by_id):
                 b.record(tspec, m)
         taken = {r.address for r in records}
