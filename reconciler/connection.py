@@ -52,10 +52,13 @@ def open_client(connection: Connection, *, write: bool) -> ReadOnlyClient | Clie
     kind = Client if write else ReadOnlyClient
     if not connection.sandbox:
         return kind(settings_from_env(env, url=connection.url, tenant=connection.tenant))
-    from reconciler.sandbox.local import open_local
+    from dataclasses import replace
+
+    from reconciler.sandbox.local import local_dir, open_local, sandbox_label
     from reconciler.sensitive import reveal
 
-    handle = open_local()
+    where = local_dir()
+    handle = open_local(where)
     try:
         local = {
             "HALO_URL": handle.url,
@@ -66,7 +69,8 @@ def open_client(connection: Connection, *, write: bool) -> ReadOnlyClient | Clie
         for name in ("HALO_RATE_LIMIT", "HALO_RETRY_BUDGET"):
             if name in env:
                 local[name] = env[name]
-        return kind(settings_from_env(local), on_close=handle.stop)
+        settings = replace(settings_from_env(local), label=sandbox_label(where))
+        return kind(settings, on_close=handle.stop)
     except BaseException:
         handle.stop()
         raise

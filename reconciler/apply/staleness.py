@@ -5,8 +5,10 @@ apply re-reads the plan's types and refuses (StalePlanError, naming every addres
 a record it would touch changed or vanished (its fingerprint differs from the one the
 plan stored), or when a record it would create now exists (applying would make a
 duplicate). Records the plan leaves alone are not checked: their changes do not make
-this plan wrong. A saved plan is also refused on another instance than it was made for
-(two loopback sandboxes count as one: `--sandbox` picks a new port each run).
+this plan wrong. A saved plan is also refused on another instance than it was made for:
+scheme, host, port, path and tenant must all agree, loopback addresses included (two
+sandboxes on two ports are two instances; `--sandbox` names its instance by its data
+directory, not its port, so a plan made with it applies with it).
 Pure: compares the snapshot it is given.
 """
 
@@ -17,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.errors import PlanRefused, StalePlanError
-from reconciler.instance import is_loopback
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action, Plan
@@ -59,14 +60,30 @@ def _where(url: str, tenant: str | None) -> str:
     return f"{url} (tenant {tenant})" if tenant else url
 
 
+def _canonical(url: str) -> tuple[str, str, int | None, str]:
+    """Scheme, host, port and path of `url`, so that spelling differences do not count
+    (`HTTPS://Acme.halopsa.com:443/` is `https://acme.halopsa.com`)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = _DEFAULT_PORTS.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port, parts.path.rstrip("/")
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def check_instance(plan: Plan, url: str, tenant: str | None) -> None:
     """Raise PlanRefused when `plan` was made for another instance than `url`/`tenant`."""
     made = plan.instance
-    same = made.url.rstrip("/") == url.rstrip("/") and (made.tenant or None) == (tenant or None)
-    sandboxes = is_loopback(urlsplit(made.url).hostname or "") and is_loopback(
-        urlsplit(url).hostname or ""
+    same_url = made.url == url or (
+        not made.url.startswith("sandbox:") and _canonical(made.url) == _canonical(url)
     )
-    if not (same or sandboxes):
+    if not (same_url and (made.tenant or None) == (tenant or None)):
         raise PlanRefused(
             [
                 f"the plan was made for {_where(made.url, made.tenant)}, but this run is "

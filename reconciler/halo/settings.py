@@ -34,6 +34,9 @@ class ConnectionSettings:
     scope: str = DEFAULT_SCOPE
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT  # N requests per rolling S seconds
     retry_budget: float = DEFAULT_RETRY_BUDGET  # seconds all retries of one request may take
+    # How plans name this instance when its URL does not say it: the local --sandbox
+    # listens on a new port each run, so it is named by its data directory instead.
+    label: str | None = None
 
     @property
     def api_url(self) -> str:
@@ -45,7 +48,7 @@ class ConnectionSettings:
 
     @property
     def instance(self) -> Instance:
-        return Instance(self.url, self.tenant)
+        return Instance(self.label or self.url, self.tenant)
 
 
 def settings_from_env(

@@ -1,8 +1,14 @@
 """The plan as a JSON document (schemas/plan.schema.json): to_json, from_json, digest.
 
 The document's key order is fixed here, so the same plan always gives the same bytes.
-The digest covers `resource_changes` only (no time, no instance), serialised with sorted
-keys, "," / ":" separators and UTF-8: two plans with the same changes share a digest.
+The digest covers everything apply acts on: the whole document but the parts that are
+only read by people (UNDIGESTED: summary, refusals, warnings, unmanaged, the count of
+uncompared fields) and the digest itself, serialised with sorted keys, "," / ":"
+separators and UTF-8. So the instance, the fingerprints and the safety rules the plan
+carries (max_deletes, prevent_destroy, and any rule added later) cannot be edited without
+changing the digest, and two plans with the same changes for the same instance share a
+digest whatever the time or machine. Apply trusts no stored verdict: `refusals` are
+re-derived from the rules (safety.check_refusals), so they are left out on purpose.
 from_json checks every field it reads and raises PlanFileError naming the JSON path;
 it never echoes a value (a plan file holds no secret, but a hand-edited one might).
 Pure: no I/O (the caller reads the file).
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -102,14 +109,33 @@ def canonical_json(value: Any) -> bytes:
     return text.encode("utf-8")
 
 
+# Document keys only people read: derived from the rest (summary), re-derived by apply
+# (refusals), or informational (warnings, unmanaged, write_only_uncompared). Any other
+# key, including one added later, is covered by the digest.
+UNDIGESTED = frozenset(
+    {"digest", "summary", "refusals", "warnings", "unmanaged", "write_only_uncompared"}
+)
+
+
+def _digest(doc: Mapping[str, Any]) -> str:
+    covered = {k: v for k, v in doc.items() if k not in UNDIGESTED}
+    return hashlib.sha256(canonical_json(covered)).hexdigest()
+
+
 def digest_of(plan: Plan) -> str:
-    """SHA-256 hex of the plan's `resource_changes` as serialised in its document."""
-    doc = [_resource_json(rc) for rc in plan.resource_changes]
-    return hashlib.sha256(canonical_json(doc)).hexdigest()
+    """SHA-256 hex of everything apply acts on (see the module doc)."""
+    return _digest(plan_to_json(plan))
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
     """The whole document, keys in a fixed reading order."""
+    doc = _document(plan)
+    doc["digest"] = _digest(doc)
+    return doc
+
+
+def _document(plan: Plan) -> dict[str, Any]:
+    """The document with a placeholder digest (filled in by plan_to_json)."""
     changes = [_resource_json(rc) for rc in plan.resource_changes]
     s = plan.summary
     return {
@@ -123,7 +149,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             "no_op": s.no_op,
             "unmanaged": s.unmanaged,
         },
-        "digest": hashlib.sha256(canonical_json(changes)).hexdigest(),
+        "digest": "",
         "refusals": list(plan.refusals),
         "warnings": [{"address": w.address, "message": w.message} for w in plan.warnings],
         "resource_changes": changes,
@@ -284,7 +310,14 @@ def plan_from_json(doc: object) -> Plan:
     )
     if top.text("digest") != plan.digest:
         raise PlanFileError(
-            "plan file: $.digest does not match its resource_changes "
+            "plan file: $.digest does not match what the plan says (its changes, instance, "
+            "fingerprints or safety rules: the file was edited or damaged; run plan again)"
+        )
+    addresses = Counter(rc.address for rc in plan.resource_changes)
+    twice = sorted(a for a, n in addresses.items() if n > 1)
+    if twice:
+        raise PlanFileError(
+            f"plan file: $.resource_changes: address {twice[0]} is given twice "
             "(the file was edited or damaged; run plan again)"
         )
     if top.value("summary") != plan_to_json(plan)["summary"]:

@@ -27,6 +27,12 @@ def local_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(configured) if configured else Path.cwd() / DEFAULT_DIR
 
 
+def sandbox_label(where: Path) -> str:
+    """How plans name the local sandbox: `sandbox:` and its data directory's absolute
+    path. Its URL would not do: it listens on a new loopback port each run."""
+    return f"sandbox:{where.resolve()}"
+
+
 def open_local(dir: Path | None = None) -> SandboxHandle:
     """Start the local sandbox on a free loopback port; stop it with `.stop()`."""
     where = dir if dir is not None else local_dir()

@@ -3,6 +3,7 @@ planned against, a client on virtual time, and the checks every apply test repea
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ from reconciler.config import load
 from reconciler.halo import Client, ClientOptions, Timing, settings_from_env
 from reconciler.live import read_live
 from reconciler.plan import Instance, Plan, build_plan
+from reconciler.plan.document import UNDIGESTED, canonical_json
 from reconciler.registry import KEYS, spec
 from reconciler.sandbox import SandboxHandle
 
@@ -172,3 +174,9 @@ def stored(handle: SandboxHandle, key: str, rid: int) -> dict[str, Any]:
     raw = handle.store.raw(key, rid)
     assert raw is not None, f"{key} #{rid} is not stored"
     return raw
+
+
+def redigest(doc: dict[str, Any]) -> None:
+    """What a careful editor does after editing a plan file: recompute its digest."""
+    covered = {k: v for k, v in doc.items() if k not in UNDIGESTED}
+    doc["digest"] = hashlib.sha256(canonical_json(covered)).hexdigest()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from apply_support import CANARY, ENV, seed, stored, write_config, writes
+from apply_support import CANARY, ENV, redigest, seed, stored, write_config, writes
 from cli_runner import Result, run_cli
 
 from reconciler.sandbox import SandboxHandle
@@ -143,6 +143,7 @@ def test_saved_plan_for_another_instance_is_refused(
     assert run(capsys, "plan", str(write_config(tmp_path)), "--out", str(saved))[0] == 0
     doc = json.loads(saved.read_text(encoding="utf-8"))
     doc["instance"] = {"url": "https://acme.halopsa.com", "tenant": "acme"}
+    redigest(doc)
     saved.write_text(json.dumps(doc), encoding="utf-8")
     code, _, err = run(capsys, "apply", str(saved))
     assert code == 1

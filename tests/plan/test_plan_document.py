@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from plan_factories import cfg, plan_of, rec
 
 from reconciler.errors import PlanFileError
 from reconciler.plan import Instance, Plan, PlanWarning, SecretRef, fingerprint
+from reconciler.plan.document import UNDIGESTED, canonical_json
 from reconciler.sensitive import Sensitive
 
 
@@ -64,26 +66,74 @@ def test_secret_in_a_row_round_trips_as_a_marker() -> None:
     assert after[0]["new_subscription_key"] == SecretRef("${SUB_KEY}")
 
 
-def test_digest_is_sha256_of_canonical_resource_changes() -> None:
+def test_digest_is_sha256_of_the_canonical_document_but_what_only_people_read() -> None:
     plan = _plan()
     doc = plan.to_json()
-    canonical = json.dumps(
-        doc["resource_changes"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
-    assert plan.digest == hashlib.sha256(canonical).hexdigest()
+    for key in ("digest", "summary", "refusals", "warnings", "unmanaged", "write_only_uncompared"):
+        doc.pop(key)
+    assert set(doc) == {
+        "format_version",
+        "instance",
+        "targets",
+        "resource_changes",
+        "fingerprints",
+        "max_deletes",
+    }
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert plan.digest == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def test_digest_ignores_instance_warnings_and_time_but_not_changes() -> None:
+def test_digest_ignores_warnings_and_time_but_covers_what_apply_acts_on() -> None:
     plan = _plan()
-    other = replace(
-        plan,
-        instance=Instance("https://other.example", "t"),
-        warnings=(PlanWarning("xero/A", "x"),),
-        fingerprints={},
+    assert replace(plan, warnings=(PlanWarning("xero/A", "x"),)).digest == plan.digest
+    assert replace(plan, refusals=("stored verdicts are re-derived",)).digest == plan.digest
+    assert plan_of(cfg(), {}, now=datetime(2030, 1, 1, tzinfo=UTC)).digest == (
+        plan_of(cfg(), {}).digest
     )
-    assert other.digest == plan.digest
-    changed = replace(plan, resource_changes=plan.resource_changes[1:])
-    assert changed.digest != plan.digest
+    edits = [
+        replace(plan, resource_changes=plan.resource_changes[1:]),
+        replace(plan, instance=Instance("https://other.example", None)),
+        replace(plan, instance=Instance(plan.instance.url, "another-tenant")),
+        replace(plan, fingerprints={}),
+        replace(plan, max_deletes=plan.max_deletes + 10),
+        replace(
+            plan,
+            resource_changes=tuple(
+                replace(rc, prevent_destroy=not rc.prevent_destroy) for rc in plan.resource_changes
+            ),
+        ),
+    ]
+    assert len({plan.digest, *(e.digest for e in edits)}) == len(edits) + 1
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.update(max_deletes=100, refusals=[]),
+        lambda d: d["instance"].update(url="https://other.example"),
+        lambda d: d["fingerprints"].update({"quickbooks/Q": "0" * 64}),
+        lambda d: d["resource_changes"][0].update(prevent_destroy=True),
+    ],
+)
+def test_editing_what_apply_acts_on_breaks_the_digest(edit: Any) -> None:
+    assert _broken(edit) == (
+        "plan file: $.digest does not match what the plan says (its changes, instance, "
+        "fingerprints or safety rules: the file was edited or damaged; run plan again)"
+    )
+
+
+def test_a_plan_file_with_one_address_twice_is_refused() -> None:
+    doc = copy.deepcopy(_plan().to_json())
+    doc["resource_changes"][1]["address"] = doc["resource_changes"][0]["address"]
+    # The digest recomputed, as a careful editor would.
+    covered = {k: v for k, v in doc.items() if k not in UNDIGESTED}
+    doc["digest"] = hashlib.sha256(canonical_json(covered)).hexdigest()
+    with pytest.raises(PlanFileError) as caught:
+        Plan.from_json(doc)
+    assert str(caught.value) == (
+        "plan file: $.resource_changes: address xero/A is given twice "
+        "(the file was edited or damaged; run plan again)"
+    )
 
 
 def test_document_top_level_key_order() -> None:
@@ -129,8 +179,8 @@ def test_bad_plan_files_name_the_problem() -> None:
         "plan file: $.resource_changes[0].changes[0].sensitive: expected true or false"
     )
     assert _broken(lambda d: d["resource_changes"][0]["changes"][0].update(after="X")) == (
-        "plan file: $.digest does not match its resource_changes "
-        "(the file was edited or damaged; run plan again)"
+        "plan file: $.digest does not match what the plan says (its changes, instance, "
+        "fingerprints or safety rules: the file was edited or damaged; run plan again)"
     )
     assert _broken(lambda d: d["summary"].update(create=9)) == (
         "plan file: $.summary does not match its resource_changes"
