@@ -23,10 +23,13 @@ from reconciler.apply.saved import check_digest
 from reconciler.config import load
 from reconciler.config.model import Configuration
 from reconciler.connection import Connection, open_client
-from reconciler.errors import PlanRefused
+from reconciler.errors import ConfigError, PlanRefused
 from reconciler.halo import ReadOnlyClient
 from reconciler.instance import Instance
 from reconciler.live import LiveSnapshot, read_live
+from reconciler.names.annotate import annotate
+from reconciler.names.reading import LookupReader
+from reconciler.names.resolve import resolve_names
 from reconciler.plan import Plan, Selection, build_plan
 from reconciler.plan.model import PlanWarning
 from reconciler.registry import ORDER
@@ -60,6 +63,10 @@ def plan_against(
     selection = Selection.parse(targets)
     types = [t for t in config.types() if selection.touches(t)]
     live = read_live(client, types, max_workers=max_workers)
+    # Lookup lists are read on first need, once: for `{name: ...}` values before the diff,
+    # then for the names and reference checks of the fields the plan changes.
+    lookups = LookupReader(client)
+    config = resolve_names(config, lookups.table)
     plan = build_plan(
         config,
         live.records,
@@ -67,7 +74,11 @@ def plan_against(
         targets=targets,
         allow_deletes=allow_deletes,
     )
-    return with_live_warnings(plan, live)
+    plan, found = annotate(plan, config, live.records, lookups.table)
+    if found.issues:
+        raise ConfigError(found.issues)
+    extra = [*lookups.warnings, *found.warnings]
+    return with_live_warnings(plan, live, extra)
 
 
 def plan_to_apply(
@@ -107,15 +118,16 @@ def read_instance(connection: Connection, types: Sequence[str]) -> tuple[LiveSna
         return read_live(client, types), client.instance
 
 
-def with_live_warnings(plan: Plan, live: LiveSnapshot) -> Plan:
-    """`plan` with the snapshot's reading warnings added to its own (health) warnings.
+def with_live_warnings(plan: Plan, live: LiveSnapshot, more: Sequence[PlanWarning] = ()) -> Plan:
+    """`plan` with the snapshot's reading warnings (and `more`) added to its own (health)
+    warnings.
 
     Added before rendering and saving, so every format and the --out file show them; the
     digest covers resource_changes only, so it does not change.
     """
-    if not live.warnings:
+    if not live.warnings and not more:
         return plan
-    extra = [PlanWarning(w.address, w.message) for w in live.warnings]
+    extra = [PlanWarning(w.address, w.message) for w in live.warnings] + list(more)
     merged = sorted(
         [*plan.warnings, *extra],
         key=lambda w: (ORDER.get(w.address.split("/")[0], len(ORDER)), w.address),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,48 @@ def load_schema(name: str) -> dict[str, Any]:
     return doc
 
 
+HALO_SOURCES: tuple[str, ...] = ("/TopLevel", "/ItemGroup", "/Client", "/Supplier")
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """Where the name of an id field's value comes from (the schema keyword `x-halo-lookup`).
+
+    `source` is one of HaloPSA's own lists (HALO_SOURCES) or the accounting package's
+    `/IntegrationData/Get/{package}` with `query`; `name` is the read-only companion field
+    HaloPSA fills with the name (None when the model has none). On an array of mapping
+    rows, `field` is the row field holding the id (`halo_id`) and `name` the row's.
+    """
+
+    source: str
+    query: tuple[tuple[str, str], ...] = ()
+    name: str | None = None
+    field: str | None = None
+
+    @property
+    def halo_side(self) -> bool:
+        """Is the source one of HaloPSA's own lists (a missing id is an error, not a warning)?"""
+        return self.source in HALO_SOURCES
+
+    @property
+    def label(self) -> str:
+        """How messages name the source: `/TopLevel`, `/IntegrationData/Get/Xero?datatype=item`."""
+        query = "&".join(f"{k}={v}" for k, v in self.query)
+        return f"{self.source}?{query}" if query else self.source
+
+    @property
+    def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """One list per key is read per run, whichever fields share it."""
+        return (self.source, self.query)
+
+
+def _lookup(raw: Mapping[str, Any] | None) -> Lookup | None:
+    if raw is None:
+        return None
+    query = tuple(sorted((str(k), str(v)) for k, v in raw.get("query", {}).items()))
+    return Lookup(raw["source"], query, raw.get("name"), raw.get("field"))
+
+
 @dataclass(frozen=True, slots=True)
 class ElementSpec:
     """The element type of an array of mapping objects (e.g. client_mappings rows)."""
@@ -96,6 +138,7 @@ class FieldSpec:
     element: ElementSpec | None = None  # set for arrays of mapping objects
     max_length: int | None = None
     enum: tuple[object, ...] | None = None
+    lookup: Lookup | None = None  # x-halo-lookup: the field holds an id of something named
 
     @property
     def configurable(self) -> bool:
@@ -153,6 +196,13 @@ def _fields(props: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Fiel
         # ExternalLink_List.child_links would recurse into itself).
         if items and "$ref" in items and not p.get("readOnly"):
             element = _element(defs, items["$ref"])
+        lookup = _lookup(p.get("x-halo-lookup"))
+        if element is not None and lookup is not None and lookup.field is not None:
+            # The row field holding the id (halo_id) names what this array maps: clients
+            # in client_mappings, suppliers in supplier_mappings. The row spec says so.
+            row = element.fields[lookup.field]
+            rows = {**element.fields, lookup.field: replace(row, lookup=lookup)}
+            element = replace(element, fields=rows)
         out[name] = FieldSpec(
             name=name,
             json_types=kinds,
@@ -170,6 +220,7 @@ def _fields(props: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Fiel
             element=element,
             max_length=p.get("maxLength"),
             enum=tuple(p["enum"]) if "enum" in p else None,
+            lookup=lookup,
         )
     return out
 

@@ -13,8 +13,17 @@ from collections.abc import Mapping
 from typing import NamedTuple, cast
 
 from reconciler.config.interpolation import interpolate
+from reconciler.config.model import NameRef
 from reconciler.config.source import Entry, Node
-from reconciler.config.values import INVALID, At, Context, comma_list, literal, templated
+from reconciler.config.values import (
+    INVALID,
+    At,
+    Context,
+    comma_list,
+    literal,
+    name_ref,
+    templated,
+)
 from reconciler.config.wording import all_of, describe, did_you_mean, env_variable, quote
 from reconciler.registry import FieldSpec
 from reconciler.sensitive import Sensitive
@@ -67,6 +76,10 @@ def convert_fields(
 def convert(spec: FieldSpec, node: Node, at: At, type_key: str, ctx: Context) -> object:
     """One field's value in API form (Sensitive when it holds a `${NAME}`), or INVALID."""
     value = node.value
+    if spec.lookup is not None:
+        ctx.lookup_marks.append((at.path, ctx.mark(at.line, at.column)))
+        if isinstance(value, dict):
+            return name_ref(node, at, ctx)
     ip = interpolate(value, ctx.env) if isinstance(value, str) else None
     if spec.write_only and (ip is None or not (ip.names or ip.malformed)):
         # Never describe the value: it is a secret that should not be in the file at all.
@@ -119,6 +132,8 @@ def _identity_part(value: object) -> object:
     """A row identity value that can be compared; a secret by its source, never its value."""
     if isinstance(value, Sensitive):
         return ("${}", value.source)
+    if isinstance(value, NameRef):
+        return ("{name}", value.name)
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return INVALID

@@ -8,7 +8,7 @@ whose `source` is the original text (e.g. "${XERO_CLIENT_SECRET}"). Pure data, n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from reconciler.address import address_of
@@ -25,6 +25,21 @@ class Mark:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class NameRef:
+    """`{name: "Managed Services"}` where a lookup field takes an id (SPEC §13).
+
+    Resolved by plan against the instance it reads (plan/names.py), so the same files
+    serve instances whose ids differ; nothing downstream of resolution ever sees one.
+    """
+
+    name: str
+    mark: Mark
+
+    def __str__(self) -> str:
+        return f"{{name: {self.name!r}}}"
 
 
 class Ensure(Enum):
@@ -45,6 +60,9 @@ class ConfigRecord:
     ensure: Ensure = Ensure.PRESENT
     prevent_destroy: bool = False
     ignore_changes: frozenset[str] = frozenset()
+    # Where each lookup field's value was written, by path within the record
+    # (`client_top_level`, `client_mappings[3].halo_id`): reference checks name it.
+    marks: Mapping[str, Mark] = field(default_factory=dict)
 
     @property
     def address(self) -> str:

@@ -30,7 +30,10 @@ def build_record(type_key: str, node: Node, path: str, ctx: Context) -> ConfigRe
     entries: dict[str, Entry] = node.value
     managed = {k: e for k, e in entries.items() if k not in KEYWORDS}
     owner = Owner(type_key, type_key, KEYWORDS)
+    first_mark = len(ctx.lookup_marks)
     values = convert_fields(spec.fields, managed, path, owner, ctx)
+    cut = len(path) + 1
+    marks = {p[cut:]: m for p, m in ctx.lookup_marks[first_mark:]}
     record_id = _id(entries.get("id"), path, ctx)
     ensure = _ensure(entries.get("ensure"), path, ctx)
     prevent_destroy, ignore_changes = _lifecycle(type_key, entries.get("lifecycle"), path, ctx)
@@ -67,6 +70,7 @@ def build_record(type_key: str, node: Node, path: str, ctx: Context) -> ConfigRe
         ensure=ensure,
         prevent_destroy=prevent_destroy,
         ignore_changes=ignore_changes,
+        marks=marks,
     )
 
 

@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final, NamedTuple, cast
+from typing import Any, Final, NamedTuple, cast
 
 from reconciler.config.interpolation import UNRESOLVED, Interpolated, interpolate
-from reconciler.config.model import Mark
+from reconciler.config.model import Mark, NameRef
 from reconciler.config.source import Node
 from reconciler.config.wording import (
     YAML12_BOOLS,
@@ -69,6 +69,8 @@ class Context:
     file: str
     env: Mapping[str, str] | None
     issues: list[Issue] = field(default_factory=list)
+    # (path, mark) of every lookup field's value, in file order: records take theirs.
+    lookup_marks: list[tuple[str, Mark]] = field(default_factory=list)
 
     def report(self, line: int, column: int, path: str, message: str) -> None:
         self.issues.append(Issue(self.file, line, column, path, message))
@@ -211,6 +213,28 @@ def templated(spec: FieldSpec, ip: Interpolated, source: str, at: At, ctx: Conte
     message = f"expected {expected_of(spec)}, got the value of {ref}, which is not {wanted}"
     ctx.report(line, column, path, message)
     return INVALID
+
+
+def name_ref(node: Node, at: At, ctx: Context) -> object:
+    """`{name: "..."}` in place of an id: a NameRef, or INVALID with the reason."""
+    entries = cast(dict[str, Any], node.value)
+    extra = [k for k in entries if k != "name"]
+    if extra or "name" not in entries:
+        keys = ", ".join(quote(k) for k in extra) if extra else "no name"
+        message = f'expected an id or {{name: "..."}}, got a mapping with {keys}'
+        ctx.flag(at, message)
+        return INVALID
+    entry = entries["name"]
+    value = entry.node.value
+    if not isinstance(value, str) or not value.strip():
+        got = describe(value, entry.node.text)
+        ctx.report(entry.line, entry.column, f"{at.path}.name", f"expected a name, got {got}")
+        return INVALID
+    if interpolate(value, ctx.env) is not None:
+        message = "a name is written out: it cannot come from the environment"
+        ctx.report(entry.line, entry.column, f"{at.path}.name", message)
+        return INVALID
+    return NameRef(value, ctx.mark(at.line, at.column))
 
 
 def comma_list(node: Node, path: str, ctx: Context) -> object:

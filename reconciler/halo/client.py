@@ -146,6 +146,15 @@ class ReadOnlyClient:
         read = read_pages(fetch, rtype.path, max_pages=self._max_pages)
         return [self._keep(key, r) for r in read.rows], read
 
+    def rows(self, path: str, params: Mapping[str, str] | None = None) -> builtins.list[Any]:
+        """Every row of a list beside the nine (a lookup such as /Client), read page by
+        page as the nine are (halo.listing); rows as HaloPSA sent them."""
+
+        def fetch(page_no: int) -> Any:
+            return self._reader.get(path, {**(params or {}), **page_params(page_no)})
+
+        return list(read_pages(fetch, path, max_pages=self._max_pages).rows)
+
     def get(self, key: str, id: int) -> dict[str, Any]:
         """One live record by id; RecordNotFound when HaloPSA has none."""
         return self._get(key, id, None)

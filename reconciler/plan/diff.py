@@ -108,6 +108,11 @@ def _rows(value: Any) -> list[Mapping[str, Any]]:
     return []
 
 
+def row_label(element: ElementSpec, row: Mapping[str, Any]) -> str:
+    """How a plan names a row: its identity, `halo_id=12, third_party_id="C-1"`."""
+    return ", ".join(f"{f}={_label(row.get(f))}" for f in element.identity)
+
+
 def _diff_rows(
     name: str, spec: FieldSpec, element: ElementSpec, desired: Any, live: Any, ctx: _Context
 ) -> FieldChange | None:
@@ -118,7 +123,7 @@ def _diff_rows(
         return tuple([normalise(row.get(f), fspec) for f, fspec in ident])
 
     def label_of(row: Mapping[str, Any]) -> str:
-        return ", ".join(f"{f}={_label(row.get(f))}" for f in element.identity)
+        return row_label(element, row)
 
     wanted = _rows(desired)
     index: dict[tuple[Any, ...], Mapping[str, Any]] = {}

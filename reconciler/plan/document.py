@@ -72,6 +72,7 @@ def _element_json(ec: ElementChange) -> dict[str, Any]:
         "op": ec.op.value,
         "key": ec.key,
         "value": value_to_json(ec.value),
+        "name": ec.name,
         "changes": [_field_json(fc) for fc in ec.changes],
     }
 
@@ -85,6 +86,8 @@ def _field_json(fc: FieldChange) -> dict[str, Any]:
         "impact": fc.impact,
         "description": fc.description,
         "source": fc.source,
+        "before_name": fc.before_name,
+        "after_name": fc.after_name,
         "elements": [_element_json(ec) for ec in fc.elements],
     }
 
@@ -230,6 +233,7 @@ def _read_element(r: _Reader) -> ElementChange:
         key=r.text("key"),
         value=r.value("value"),
         changes=r.items("changes", _read_field),
+        name=r.opt_text("name"),
     )
 
 
@@ -243,6 +247,8 @@ def _read_field(r: _Reader) -> FieldChange:
         description=r.text("description"),
         source=r.opt_text("source"),
         elements=r.items("elements", _read_element),
+        before_name=r.opt_text("before_name"),
+        after_name=r.opt_text("after_name"),
     )
 
 

@@ -61,6 +61,7 @@ class ElementChange:
     key: str
     value: Any = None
     changes: tuple[FieldChange, ...] = ()
+    name: str | None = None  # a mapping row: the name of the Halo record its halo_id holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,9 @@ class FieldChange:
     description: str = ""
     source: str | None = None
     elements: tuple[ElementChange, ...] = ()
+    # A field holding an id of something named (x-halo-lookup): the names of both values.
+    before_name: str | None = None
+    after_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,12 +58,17 @@ def show(value: Any) -> str:
     return json.dumps(_plain(value), ensure_ascii=False, separators=(", ", ": "))
 
 
+def named(text: str, name: str | None) -> str:
+    """A value with the name of what it identifies beside it: `12 (Managed Services)`."""
+    return f"{text} ({name})" if name else text
+
+
 def before_text(fc: FieldChange) -> str:
-    return MASK if fc.sensitive else show(fc.before)
+    return MASK if fc.sensitive else named(show(fc.before), fc.before_name)
 
 
 def after_text(fc: FieldChange) -> str:
-    return MASK if fc.sensitive else show(fc.after)
+    return MASK if fc.sensitive else named(show(fc.after), fc.after_name)
 
 
 def _comment(fc: FieldChange) -> str:
@@ -87,11 +92,11 @@ def field_lines(fc: FieldChange, symbol: str, depth: int, *, created: bool) -> l
 def element_lines(ec: ElementChange, depth: int) -> list[Line]:
     symbol = ELEMENT_SYMBOL[ec.op]
     if ec.op is ElementOp.CHANGE:
-        out = [Line(symbol, depth, ec.key)]
+        out = [Line(symbol, depth, named(ec.key, ec.name))]
         for fc in ec.changes:
             out.extend(field_lines(fc, "~", depth + 1, created=False))
         return out
-    return [Line(symbol, depth, show(ec.value))]
+    return [Line(symbol, depth, named(show(ec.value), ec.name))]
 
 
 def record_lines(rc: ResourceChange) -> list[Line]:

@@ -23,6 +23,7 @@ from reconciler.registry import BY_KEY, TYPES, spec
 from reconciler.sandbox.answers import list_answer, shown_record
 from reconciler.sandbox.faults import NO_FAULT, Fault, FaultKind, Faults, parse_rate_limit
 from reconciler.sandbox.log import LogEntry, RequestLog, mask_form, mask_records
+from reconciler.sandbox.lookups import CLIENT, ITEM_GROUP, PACKAGES, SUPPLIER, TOP_LEVEL
 from reconciler.sandbox.records import model_name, status_fields
 from reconciler.sandbox.store import PostRefused, Store
 
@@ -31,6 +32,14 @@ Where = Literal["api", "token"]
 _BY_PATH = {t.path: t.key for t in TYPES}
 _JSON = (("Content-Type", "application/json; charset=utf-8"),)
 _NO_ROUTE = "No HTTP resource was found that matches the request URI '{}'."
+# Lookup lists beside the nine: path segment -> (sandbox table, the wrapper's list key;
+# "" for a bare array). /Client and /Supplier page like HaloPSA's ({record_count, clients}).
+_LISTS = {
+    "TopLevel": (TOP_LEVEL, ""),
+    "ItemGroup": (ITEM_GROUP, ""),
+    "Client": (CLIENT, "clients"),
+    "Supplier": (SUPPLIER, "suppliers"),
+}
 _FILTER_FIELDS = (("tenantid", "tenant_id"), ("companyid", "company_id"), ("division", "division"))
 
 
@@ -85,6 +94,9 @@ class App:
         self._clock, self._sleep, self._on_request = clock, sleep, on_request
         self._tokens: dict[str, float] = {}  # access token -> expiry (epoch seconds)
         self._tokens_lock = threading.Lock()
+        # Lookup path ("/TopLevel", "/IntegrationData/Get/Xero") -> "missing" (404) or "odd"
+        # (an answer of a shape no list has): how tests play an instance that lacks them.
+        self.lookup_answers: dict[str, str] = {}
 
     def expire_tokens(self) -> None:
         """Make every token issued so far expired (the next /api request gets 401)."""
@@ -172,6 +184,8 @@ class App:
         if not self._authorized(req):
             return _unauthorized()
         base, _, tail = rest.partition("/")[2].partition("/")
+        if req.method == "GET" and (base in _LISTS or base == "IntegrationData"):
+            return self._lookup(base, tail, query)
         key = _BY_PATH.get("/" + base)
         if key is None or "/" in tail:
             return _error(404, _NO_ROUTE.format(f"/api{rest}"))
@@ -221,6 +235,43 @@ class App:
             items = [r for r in items if (on if r.get("enabled") is True else off)]
         shown = [self._shown(key, r, detailed=False) for r in items]
         return _json(200, list_answer(key, shown, self.faults.list_shape, q))
+
+    def _lookup(self, base: str, tail: str, query: Mapping[str, str]) -> Reply:
+        """HaloPSA's own lists (paged like /Client) and the package's lists (a bare array)."""
+        q = {k.lower(): v for k, v in query.items()}
+        if base == "IntegrationData":
+            verb, _, package = tail.partition("/")
+            if verb != "Get" or package not in PACKAGES:
+                return _error(404, _NO_ROUTE.format(f"/api/{base}/{tail}"))
+            path, kind = f"/{base}/{tail}", q.get("datatype", "")
+        elif tail:
+            return _error(404, _NO_ROUTE.format(f"/api/{base}/{tail}"))
+        else:
+            path, kind = f"/{base}", _LISTS[base][0]
+        odd = self.lookup_answers.get(path)
+        if odd == "missing":
+            return _error(404, _NO_ROUTE.format(f"/api{path}"))
+        if odd == "odd":
+            return _json(200, {"status": "ok", "message": "nothing here"})
+        rows = [
+            {"id": int(i) if i.isdigit() else i, "name": n} for i, n in self.store.lookup_rows(kind)
+        ]
+        plural = _LISTS.get(base, ("", ""))[1]
+        if not plural:
+            return _json(200, rows)  # /TopLevel, /ItemGroup and the package: a bare array
+        total = len(rows)
+        size, page = 50, 1  # HaloPSA's default page for an API agent
+        if q.get("pageinate", "").lower() == "true":
+            try:
+                size, page = (
+                    max(1, int(q.get("page_size", "50"))),
+                    max(1, int(q.get("page_no", "1"))),
+                )
+            except ValueError:
+                return _error(400, "The request is invalid: page_size and page_no are integers.")
+        chunk = rows[(page - 1) * size : page * size]
+        doc = {"page_no": page, "page_size": size, "record_count": total, plural: chunk}
+        return _json(200, doc)
 
     def _post(self, key: str, body: bytes) -> Reply:
         if not body.strip():

@@ -1,15 +1,20 @@
 """The `*_name` fields HaloPSA computes from an id, and the small tables the sandbox uses.
 
 HaloPSA fills `client_top_level_name` from `client_top_level`, `item_group_name` from
-`item_group`, and so on, by looking the id up in its own tables (top levels, item groups)
-or the package's (tax codes, accounts). The sandbox cannot know a real instance's tables:
-it has a small fixed one per kind, which a seed's `lookups:` mapping extends, and answers
+`item_group`, and so on, by looking the id up in its own tables (top levels, item groups,
+clients, suppliers) or the package's (tax codes, accounts, items). Which field is named
+from which table is the schemas' `x-halo-lookup` keyword, read here, never restated. The
+sandbox cannot know a real instance's tables: it has a small fixed one per kind, which a
+seed's `lookups:` mapping extends, serves them as lists (app.py) and answers
 "Unknown (<id>)" for an id it does not know. Pure data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
+
+from reconciler.registry import Lookup, spec
 
 TOP_LEVEL = "top_level"
 ITEM_GROUP = "item_group"
@@ -20,6 +25,8 @@ TRACKING = "tracking_category"
 DIVISION = "division"
 CUSTOMER = "customer"
 CUSTOM_FIELD = "custom_field"
+CLIENT = "client"
+SUPPLIER = "supplier"
 
 KINDS: tuple[str, ...] = (
     TOP_LEVEL,
@@ -31,80 +38,49 @@ KINDS: tuple[str, ...] = (
     DIVISION,
     CUSTOMER,
     CUSTOM_FIELD,
+    CLIENT,
+    SUPPLIER,
 )
 
-_TOP = {
-    "client_top_level_name": ("client_top_level", TOP_LEVEL),
-    "supplier_top_level_name": ("supplier_top_level", TOP_LEVEL),
-}
-_GROUP = {"item_group_name": ("item_group", ITEM_GROUP)}
 
-# type -> read-only name field -> (the field holding the id, the table it is looked up in)
-NAME_SOURCES: Mapping[str, Mapping[str, tuple[str, str]]] = {
-    "xero": {
-        **_TOP,
-        **_GROUP,
-        "category_1_name": ("category_1_id", TRACKING),
-        "category_2_name": ("category_2_id", TRACKING),
-    },
-    "quickbooks": {
-        **_TOP,
-        "default_tax_code_name": ("default_tax_code_id", TAX_CODE),
-        "zero_tax_rate_name": ("zero_tax_rate_id", TAX_CODE),
-        "inventory_item_group_name": ("inventory_item_group", ITEM_GROUP),
-        "non_inventory_item_group_name": ("non_inventory_item_group", ITEM_GROUP),
-        "service_item_group_name": ("service_item_group", ITEM_GROUP),
-        "default_invoice_item_name": ("default_invoice_item", ITEM),
-        "default_order_item_name": ("default_order_item", ITEM),
-        "invoice_custom_po_name": ("invoice_custom_po_id", CUSTOM_FIELD),
-        "custom_po_suppliers_order_reference_name": (
-            "custom_po_suppliers_order_reference_id",
-            CUSTOM_FIELD,
-        ),
-        "default_order_account_name": ("default_order_account_id", ACCOUNT),
-        "default_sales_account_name": ("default_sales_account_id", ACCOUNT),
-        "default_expense_account_name": ("default_expense_account_id", ACCOUNT),
-        "default_asset_account_name": ("default_asset_account_id", ACCOUNT),
-        "default_deferred_code_name": ("default_deferred_code_id", ACCOUNT),
-    },
-    "sage_business_cloud": {
-        "client_top_level_name": ("clienttoplevel", TOP_LEVEL),
-        "item_group_name": ("itemgroup", ITEM_GROUP),
-    },
-    "myob": {
-        "client_top_level_name": ("clienttoplevel", TOP_LEVEL),
-        "supplier_top_level_name": ("suppliertoplevel", TOP_LEVEL),
-        "item_group_name": ("defaultitemgroup", ITEM_GROUP),
-        "defaulttaxcodename": ("defaulttaxcodeid", TAX_CODE),
-        "defaultsalesaccountname": ("defaultsalesaccountid", ACCOUNT),
-        "defaultexpenseaccountname": ("defaultexpenseaccountid", ACCOUNT),
-    },
-    "kashflow": {
-        **_TOP,
-        **_GROUP,
-        "client_item_tax_name": ("client_item_tax", TAX_CODE),
-        "client_service_tax_name": ("client_service_tax", TAX_CODE),
-        "client_contract_tax_name": ("client_contract_tax", TAX_CODE),
-    },
-    "fortnox": {"client_top_level_name": ("client_top_level", TOP_LEVEL), **_GROUP},
-    "exact": {
-        "client_top_level_name": ("clienttoplevel", TOP_LEVEL),
-        "item_group_name": ("itemgroup", ITEM_GROUP),
-        "division_name": ("division", DIVISION),
-    },
-    "business_central": {
-        "client_top_level_name": ("client_top_level", TOP_LEVEL),
-        "item_default_group_name": ("item_default_group", ITEM_GROUP),
-        "default_sales_account_name": ("default_sales_account", ACCOUNT),
-        "default_purchase_account_name": ("default_purchase_account", ACCOUNT),
-        "default_invoice_item_name": ("default_invoice_item", ITEM),
-        "default_po_item_name": ("default_po_item", ITEM),
-    },
-    "avalara": {
-        **_TOP,
-        "default_customer_name": ("defaultcustomercode", CUSTOMER),
-    },
+# The `{package}` of GET /IntegrationData/Get/{package} the sandbox answers.
+PACKAGES: tuple[str, ...] = (
+    "Xero",
+    "QuickBooksOnline",
+    "SageBusinessCloud",
+    "MYOB",
+    "Kashflow",
+    "Fortnox",
+    "Exact",
+    "BusinessCentral",
+    "Avalara",
+)
+
+# HaloPSA's own lists, by path; the package's lists are named by their `datatype` query.
+_HALO_TABLES: Mapping[str, str] = {
+    "/TopLevel": TOP_LEVEL,
+    "/ItemGroup": ITEM_GROUP,
+    "/Client": CLIENT,
+    "/Supplier": SUPPLIER,
 }
+
+
+def table_of(lookup: Lookup) -> str:
+    """The sandbox table a schema's `x-halo-lookup` reads: a Halo list, or a package datatype."""
+    kind = _HALO_TABLES.get(lookup.source)
+    return kind if kind is not None else dict(lookup.query).get("datatype", "")
+
+
+@cache
+def name_sources(key: str) -> Mapping[str, tuple[str, str]]:
+    """Read-only name field -> (the field holding the id, its table), from the schema."""
+    out: dict[str, tuple[str, str]] = {}
+    for name, fs in spec(key).fields.items():
+        lk = fs.lookup
+        if lk is not None and lk.name is not None and lk.field is None:
+            out[lk.name] = (name, table_of(lk))
+    return out
+
 
 # Keys are strings: ids are looked up by their text, so 200 and "200" find the same row.
 DEFAULT_LOOKUPS: Mapping[str, Mapping[str, str]] = {
@@ -130,7 +106,15 @@ DEFAULT_LOOKUPS: Mapping[str, Mapping[str, str]] = {
     DIVISION: {"1": "Main division", "2": "Second division"},
     CUSTOMER: {"CASH": "Cash customer"},
     CUSTOM_FIELD: {},
+    CLIENT: {"1": "Acme Corporation", "2": "Fabrikam Inc", "3": "Northwind Traders"},
+    SUPPLIER: {"1": "Ingram Micro", "2": "Dell Technologies"},
 }
+
+
+def rows_of(kind: str, tables: Mapping[str, Mapping[str, str]]) -> list[tuple[str, str]]:
+    """Every (id, name) of table `kind`: the defaults overlaid by the seed's, in id order."""
+    merged = {**DEFAULT_LOOKUPS.get(kind, {}), **tables.get(kind, {})}
+    return sorted(merged.items(), key=lambda kv: (not kv[0].isdigit(), len(kv[0]), kv[0]))
 
 
 def name_of(kind: str, value: object, tables: Mapping[str, Mapping[str, str]]) -> str | None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from reconciler.jsontypes import ARTICLED, fits, json_kind
 from reconciler.registry import FieldSpec, TypeSpec, spec
-from reconciler.sandbox.lookups import NAME_SOURCES, name_of
+from reconciler.sandbox.lookups import name_of, name_sources
 
 Raw = dict[str, Any]
 
@@ -56,7 +56,7 @@ def render(key: str, raw: Raw, tables: Mapping[str, Mapping[str, str]]) -> Raw:
     """The full record as GET returns it (a new object: callers may keep or change it)."""
     ts = spec(key)
     out = _render_fields(ts.fields, raw)
-    for name_field, (source, kind) in NAME_SOURCES.get(key, {}).items():
+    for name_field, (source, kind) in name_sources(key).items():
         if raw.get(source) is not None:
             out[name_field] = name_of(kind, raw[source], tables)
     auth, expiry, cred = status_fields(ts)

@@ -133,6 +133,8 @@ class SandboxHandle:
         self.store = store
         self.log: RequestLog = server.app.log
         self.faults: Faults = server.app.faults
+        # Lookup path -> "missing" | "odd": that lookup list answers 404 or an unknown shape.
+        self.lookup_answers: dict[str, str] = server.app.lookup_answers
         self.data_path: Path | None = store.path
 
     @property

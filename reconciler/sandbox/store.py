@@ -25,11 +25,13 @@ from typing import Any
 from reconciler.errors import SandboxError
 from reconciler.registry import KEYS, spec
 from reconciler.sandbox import records
+from reconciler.sandbox.lookups import rows_of
 from reconciler.sandbox.records import Raw
 from reconciler.sandbox.seed import Seed, load_seed, parse_seed
 
 FORMAT = "halo-reconciler-sandbox/1"
 Records = list[Raw]  # (a name: `list` is a method of Store)
+Rows = list[tuple[str, str]]
 
 
 class PostRefused(Exception):
@@ -94,6 +96,17 @@ class Store:
         with self._lock:
             raw = self._records[_known(key)].get(rid)
             return copy.deepcopy(raw)
+
+    def lookup_rows(self, kind: str) -> Rows:
+        """(id, name) of every row of lookup table `kind` (defaults and the seed's)."""
+        with self._lock:
+            return rows_of(kind, self._lookups)
+
+    def set_lookup(self, kind: str, table: Mapping[str, str]) -> None:
+        """Add rows to lookup table `kind` (id -> name), as a seed's `lookups:` does."""
+        with self._lock:
+            self._lookups.setdefault(kind, {}).update({str(k): v for k, v in table.items()})
+            self._save()
 
     def counts(self) -> dict[str, int]:
         with self._lock:

@@ -168,7 +168,12 @@ def test_only_gets_one_per_referenced_type(
     assert run_cli(["plan", str(scenario)], capsys).code == 0
     sent = requests(sandbox_env)
     assert sent[0] == ("POST", "/auth/token")
-    assert sorted(sent[1:]) == [("GET", "/api/QuickBooksDetails"), ("GET", "/api/XeroDetails")]
+    # plus one read of the one lookup list a changed field needs (Acme UK's default item)
+    assert sorted(sent[1:]) == [
+        ("GET", "/api/IntegrationData/Get/Xero"),
+        ("GET", "/api/QuickBooksDetails"),
+        ("GET", "/api/XeroDetails"),
+    ]
 
 
 def test_invalid_config_exits_1_before_any_request(

@@ -146,6 +146,7 @@ def test_read_only_client_holds_a_get_only_transport(sandbox: SandboxHandle) -> 
             "instance",
             "list",
             "list_read",
+            "rows",
             "settings",
             "unknown_fields",
         ]
@@ -168,6 +169,7 @@ def test_writing_client_adds_post_and_delete(sandbox: SandboxHandle) -> None:
             "list",
             "list_read",
             "post",
+            "rows",
             "settings",
             "unknown_fields",
         ]

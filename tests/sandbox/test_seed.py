@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import SandboxError
-from reconciler.registry import spec
-from reconciler.sandbox.lookups import KINDS, NAME_SOURCES
+from reconciler.registry import KEYS, spec
+from reconciler.sandbox.lookups import KINDS, name_sources
 from reconciler.sandbox.seed import bundled_seed_path, load_seed, parse_seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +74,7 @@ def test_every_problem_is_reported(tmp_path: Path) -> None:
         "  xero: the same id is given twice\n"
         "  quickbooks: expected a list of records\n"
         '  lookups: unknown table "planets" (expected one of top_level, item_group, tax_code, '
-        "account, item, tracking_category, division, customer, custom_field)"
+        "account, item, tracking_category, division, customer, custom_field, client, supplier)"
     )
 
 
@@ -102,10 +102,10 @@ def test_an_empty_seed_is_empty(tmp_path: Path) -> None:
         parse_seed([], "x")
 
 
-@pytest.mark.parametrize("key", sorted(NAME_SOURCES))
+@pytest.mark.parametrize("key", KEYS)
 def test_name_sources_match_the_schemas(key: str) -> None:
     fields = spec(key).fields
-    for name_field, (source, kind) in NAME_SOURCES[key].items():
+    for name_field, (source, kind) in name_sources(key).items():
         assert fields[name_field].read_only, name_field
         assert fields[source].configurable, source
         assert kind in KINDS
