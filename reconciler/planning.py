@@ -7,10 +7,11 @@
     read_instance(connection, types)            export: the live records and where they are
 
 Reads the live records of the types the configuration (narrowed by --target) refers
-to, one list GET per type, with whatever client the caller holds: a read-only one for
-plan and drift, the writing one for apply, so apply needs a single token and a single
-sandbox for its whole run. The configuration is loaded before any connection, so an
-invalid one fails before any request.
+to, one list GET per type (per page when HaloPSA pages) plus a detail GET for each
+matched record that needs one (plan/details.py), with whatever client the caller
+holds: a read-only one for plan and drift, the writing one for apply, so apply needs a
+single token and a single sandbox for its whole run. The configuration is loaded before
+any connection, so an invalid one fails before any request.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from reconciler.connection import Connection, open_client
 from reconciler.errors import ConfigError, PlanRefused
 from reconciler.halo import ReadOnlyClient
 from reconciler.instance import Instance
-from reconciler.live import LiveSnapshot, read_live
+from reconciler.live import LiveSnapshot, every_mapped_record, read_live
 from reconciler.names.annotate import annotate
 from reconciler.names.reading import LookupReader
 from reconciler.names.resolve import resolve_names
 from reconciler.plan import Plan, Selection, build_plan
+from reconciler.plan.details import config_details
 from reconciler.plan.model import PlanWarning
 from reconciler.registry import ORDER
 
@@ -62,7 +64,7 @@ def plan_against(
     """The plan that would make HaloPSA (as `client` reads it) match `config`."""
     selection = Selection.parse(targets)
     types = [t for t in config.types() if selection.touches(t)]
-    live = read_live(client, types, max_workers=max_workers)
+    live = read_live(client, types, max_workers=max_workers, details=config_details(config))
     # Lookup lists are read on first need, once: for `{name: ...}` values before the diff,
     # then for the names and reference checks of the fields the plan changes.
     lookups = LookupReader(client)
@@ -113,9 +115,10 @@ def plan_to_apply(
 
 
 def read_instance(connection: Connection, types: Sequence[str]) -> tuple[LiveSnapshot, Instance]:
-    """The live records of `types` (one GET per type, read-only) and the instance read."""
+    """The live records of `types` (read-only) and the instance read: every record of a
+    type with mapping arrays is read in detail, since export writes those arrays."""
     with open_client(connection, write=False) as client:
-        return read_live(client, types), client.instance
+        return read_live(client, types, details=every_mapped_record), client.instance
 
 
 def with_live_warnings(plan: Plan, live: LiveSnapshot, more: Sequence[PlanWarning] = ()) -> Plan:

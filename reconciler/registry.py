@@ -237,3 +237,10 @@ def spec(key: str) -> TypeSpec:
         identity=doc["x-halo-identity"],
         fields=_fields(doc["properties"], defs),
     )
+
+
+@cache
+def mapping_arrays(key: str) -> tuple[str, ...]:
+    """The type's arrays of mapping rows (client_mappings …): a list row may lack them,
+    HaloPSA filling them only on `GET /X/{id}?includedetails=true` (SPEC §11)."""
+    return tuple(n for n, f in spec(key).fields.items() if f.element is not None)

@@ -18,7 +18,6 @@ import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from types import TracebackType
 from typing import Any, Self
 
@@ -61,7 +60,7 @@ def _split(key: str, record: Mapping[str, Any]) -> tuple[dict[str, Any], set[str
     # Key-set arithmetic runs in C: a list of 1,000 records is mostly known fields.
     unknown: set[str] = set(record.keys() - fields.keys())
     known = {k: v for k, v in record.items() if k not in unknown} if unknown else dict(record)
-    for name in _row_fields(key):
+    for name in registry.mapping_arrays(key):
         value = known.get(name)
         if not isinstance(value, list):
             continue
@@ -77,12 +76,6 @@ def _split(key: str, record: Mapping[str, Any]) -> tuple[dict[str, Any], set[str
             rows.append(row)
         known[name] = rows
     return known, unknown
-
-
-@cache
-def _row_fields(key: str) -> tuple[str, ...]:
-    """The type's fields that are arrays of mapping rows (filtered row by row)."""
-    return tuple(n for n, f in registry.spec(key).fields.items() if f.element is not None)
 
 
 class ReadOnlyClient:

@@ -8,10 +8,9 @@ know. Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any
 
-from reconciler.registry import spec
+from reconciler.registry import mapping_arrays
 from reconciler.sandbox.records import model_name
 
 DEFAULT_PAGE = 50  # rows HaloPSA answers for an API agent when paging is not asked for
@@ -22,12 +21,6 @@ EXTRA_ROW_FIELD = "sandbox_newer_row_field"
 def wrapper_key(key: str) -> str:
     """The key a wrapped list holds its rows under (e.g. `xerodetails`)."""
     return model_name(key).lower()
-
-
-@cache
-def mapping_arrays(key: str) -> tuple[str, ...]:
-    """The type's arrays of mapping rows (client_mappings …): absent from summary rows."""
-    return tuple(n for n, f in spec(key).fields.items() if f.element is not None)
 
 
 def shown_record(key: str, record: Mapping[str, Any], *, summary: bool, extra: bool) -> Any:

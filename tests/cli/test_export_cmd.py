@@ -10,7 +10,7 @@ from cli_runner import requests, run_cli
 from plan_cli_support import unreachable_url
 
 from reconciler.cli.options import TypeKey
-from reconciler.registry import KEYS
+from reconciler.registry import BY_KEY, KEYS, mapping_arrays
 from reconciler.sandbox import SandboxHandle
 
 
@@ -40,7 +40,17 @@ def test_stdout_is_one_document_of_every_type_with_records(
     assert "seeded-xero-token" not in result.out  # stored secrets stay in HaloPSA
     assert canary not in result.out + result.err
     gets = sorted(p for m, p in requests(sandbox_seeded_env) if m == "GET")
-    assert len(gets) == 9  # one per type, whatever the record count
+    # One list per type, and a detail read (includedetails=true) of every record of a
+    # type with mapping arrays (SPEC §11): a list row may lack them.
+    mapped = {
+        f"{BY_KEY[k].path}/{r['id']}"
+        for k in KEYS
+        if mapping_arrays(k)
+        for r in sandbox_seeded_env.store.list(k)
+    }
+    assert gets == sorted([f"/api{BY_KEY[k].path}" for k in KEYS] + [f"/api{p}" for p in mapped])
+    details = [e for e in sandbox_seeded_env.log.entries() if e.path.count("/") == 3]
+    assert all(e.query == {"includedetails": "true"} for e in details)
     assert [m for m, _ in requests(sandbox_seeded_env)].count("POST") == 1  # the token
 
 
@@ -60,6 +70,7 @@ def test_type_selects_and_out_writes_one_file_per_type(
     assert sorted(p for m, p in requests(sandbox_seeded_env) if m == "GET") == [
         "/api/KashflowDetails",
         "/api/MYOBdetails",
+        "/api/MYOBdetails/1",  # MYOB has mapping arrays: read in detail
         "/api/XeroDetails",
     ]
 
