@@ -21,11 +21,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from reconciler.apply.batch import Write
-from reconciler.apply.landing import find_live, update_landed
+from reconciler.apply.landing import find_live, landing_details, update_landed
 from reconciler.apply.report import RecordOutcome, Status
 from reconciler.apply.secrets import scrub
 from reconciler.errors import HaloError, HaloRequestError, OutcomeUnknown
-from reconciler.live import sanitise
+from reconciler.live import read_live
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action
 from reconciler.registry import spec
@@ -44,6 +44,8 @@ class WriteClient(Protocol):
     """What apply needs of the HaloPSA client (reconciler.halo.Client provides it)."""
 
     def list(self, key: str, /) -> Sequence[Mapping[str, Any]]: ...
+
+    def detail(self, key: str, id: int, /) -> Mapping[str, Any]: ...
 
     def post(
         self, key: str, records: Sequence[Mapping[str, Any]], /
@@ -134,7 +136,8 @@ class Delivery:
         """Re-read the type after `cause`; settle what landed (saying `found_by` in the
         report), return what must be sent again."""
         try:
-            live = sanitise(self.key, self.client.list(self.key))
+            details = landing_details(pending, {})
+            live = read_live(self.client, [self.key], details=details).records[self.key]
         except HaloError as exc:
             self._finish(
                 pending,

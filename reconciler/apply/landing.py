@@ -12,12 +12,13 @@ Pure: compares the records it is given.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reconciler.apply.batch import Write
 from reconciler.config.model import ConfigRecord, Mark
 from reconciler.jsontypes import LiveRecord
+from reconciler.live import Details, needs_detail
 from reconciler.plan.diff import diff_record
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action, ElementOp, FieldChange
@@ -38,6 +39,29 @@ def find_live(write: Write, live: Sequence[LiveRecord], known_id: int | None) ->
         field = spec(write.change.type).identity
         return next((r for r in live if r.get(field) == write.change.identity), None)
     return None
+
+
+def landing_details(writes: Sequence[Write], known: Mapping[str, int | None]) -> Details:
+    """`details` for a re-read: the written records a list row cannot show in full.
+
+    A write that sent a mapping array, or a field the record's list row lacks, is checked
+    against `GET /X/{id}?includedetails=true` (SPEC §11). `known`: ids by address.
+    """
+
+    def wanted(key: str, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        ids: list[int] = []
+        for write in writes:
+            found = find_live(write, rows, known.get(write.change.address))
+            rid = live_id(found) if found is not None else None
+            if (
+                found is not None
+                and rid is not None
+                and needs_detail(key, comparable(write), found)
+            ):
+                ids.append(rid)
+        return sorted(set(ids))
+
+    return wanted
 
 
 def comparable(write: Write) -> dict[str, Any]:

@@ -17,11 +17,11 @@ from typing import Any
 
 from reconciler.apply.batch import TypeBatch
 from reconciler.apply.delivery import Emit, WriteClient
-from reconciler.apply.landing import describe, differences, find_live
+from reconciler.apply.landing import describe, differences, find_live, landing_details
 from reconciler.apply.report import RecordOutcome, Status
 from reconciler.apply.secrets import scrub
 from reconciler.errors import HaloError
-from reconciler.live import sanitise
+from reconciler.live import read_live
 from reconciler.plan.match import live_id
 
 
@@ -74,7 +74,9 @@ def read_back(
         return dict(outcomes)
     result = dict(outcomes)
     try:
-        live = sanitise(batch.key, client.list(batch.key))
+        known = {o.address: o.id for o in applied}
+        details = landing_details(batch.writes, known)
+        live = read_live(client, [batch.key], details=details).records[batch.key]
     except HaloError as exc:
         note = scrub(str(exc), set(batch.secrets))
         for outcome in applied:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reconciler.apply.staleness import check_fresh, check_instance
+from reconciler.apply.staleness import check_fresh, check_instance, detail_rereads
 from reconciler.errors import PlanFileError, PlanRefused
 from reconciler.halo import ReadOnlyClient
 from reconciler.live import read_live
@@ -87,7 +87,8 @@ def check_saved(
         for rc in plan.resource_changes
         if rc.action is not Action.NO_OP or (push_secrets and rc.write_only)
     }
-    live = read_live(client, sorted(touched), max_workers=max_workers)
+    details = detail_rereads(plan, push_secrets=push_secrets)
+    live = read_live(client, sorted(touched), max_workers=max_workers, details=details)
     check_fresh(plan, live.records, push_secrets=push_secrets)
 
 

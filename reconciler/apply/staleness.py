@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.errors import PlanRefused, StalePlanError
+from reconciler.live import Details
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action, Plan
@@ -45,6 +46,33 @@ def stale_addresses(
         if now is None or seen is None or fingerprint(now, rc.type) != seen:
             stale.append(rc.address)
     return stale
+
+
+def detail_rereads(plan: Plan, *, push_secrets: bool = False) -> Details:
+    """`details` for the re-read: touched records whose list row differs from the plan.
+
+    The plan may have read a record in detail (SPEC §11), so its fingerprint covers the
+    mapping arrays a summary list row lacks. Such a row is read again in detail before it
+    is judged stale: one GET per record that differs, none when nothing does.
+    """
+    touched = {
+        (rc.type, rc.id): rc.address
+        for rc in plan.resource_changes
+        if rc.id is not None
+        and (rc.action in (Action.UPDATE, Action.DELETE) or (push_secrets and rc.write_only))
+    }
+
+    def wanted(key: str, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        ids: list[int] = []
+        for row in rows:
+            rid = live_id(row)
+            address = touched.get((key, rid)) if rid is not None else None
+            seen = plan.fingerprints.get(address) if address is not None else None
+            if rid is not None and seen is not None and seen != fingerprint(row, key):
+                ids.append(rid)
+        return ids
+
+    return wanted
 
 
 def check_fresh(

@@ -88,9 +88,12 @@ def test_request_count_is_one_post_per_type_and_one_delete_each(
         "/api/FortnoxDetails/1",
         "/api/XeroDetails/2",
     ]
-    # one read-back GET per written type, nothing else
-    assert len([m for m, _ in sent if m == "GET"]) == 9
-    assert len(sent) == 9 + 2 + 9
+    # one read-back list GET per written type, and a detail GET (includedetails=true) of
+    # the one record that sent a mapping array (SPEC §11), nothing else
+    gets = sorted(p for m, p in sent if m == "GET")
+    detail = "/api/SageBusinessCloudDetails/1"
+    assert gets == sorted([f"/api{spec(k).path}" for k in KEYS] + [detail])
+    assert len(sent) == 9 + 2 + 10
 
 
 def _api_posts(handle: SandboxHandle) -> list[LogEntry]:
