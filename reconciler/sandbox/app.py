@@ -1,6 +1,7 @@
 """The sandbox application: one HTTP request in, one reply (or a dropped connection) out.
 
-Behaves like HaloPSA for the token endpoint and the nine integration endpoints: bearer
+Behaves like HaloPSA for the token endpoint, the nine integration endpoints and the
+sync error log (`/api/IntegrationError`, error_log.py): bearer
 tokens that expire, the documented list filters, get by id, POST of an array (create and
 partial update, all-or-nothing), DELETE; plus the faults `Faults` decides. Pure: no
 sockets (server.py is the socket adapter), time and sleep are injected. Error messages
@@ -20,6 +21,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from reconciler.registry import BY_KEY, TYPES, spec
+from reconciler.sandbox import error_log
 from reconciler.sandbox.answers import list_answer, shown_record
 from reconciler.sandbox.faults import NO_FAULT, Fault, FaultKind, Faults, parse_rate_limit
 from reconciler.sandbox.log import LogEntry, RequestLog, mask_form, mask_records
@@ -186,6 +188,8 @@ class App:
         base, _, tail = rest.partition("/")[2].partition("/")
         if req.method == "GET" and (base in _LISTS or base == "IntegrationData"):
             return self._lookup(base, tail, query)
+        if base == "IntegrationError" and not tail:
+            return self._error_log(req, query)
         key = _BY_PATH.get("/" + base)
         if key is None or "/" in tail:
             return _error(404, _NO_ROUTE.format(f"/api{rest}"))
@@ -272,6 +276,14 @@ class App:
         chunk = rows[(page - 1) * size : page * size]
         doc = {"page_no": page, "page_size": size, "record_count": total, plural: chunk}
         return _json(200, doc)
+
+    def _error_log(self, req: Request, query: Mapping[str, str]) -> Reply:
+        rows = self.store.integration_errors()
+        if rows is None:  # an instance without the endpoint
+            return _error(404, _NO_ROUTE.format("/api/IntegrationError"))
+        if req.method != "GET":
+            return _not_allowed(req.method)
+        return _json(200, error_log.page(rows, query, self._clock()))
 
     def _post(self, key: str, body: bytes) -> Reply:
         if not body.strip():

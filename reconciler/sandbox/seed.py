@@ -8,6 +8,8 @@
         authorized: true
     lookups:                      # optional: names for *_name fields, per table
       top_level: {12: Managed clients}
+    integration_errors:           # optional: rows of /api/IntegrationError (error_log.py);
+      - {detail_id: 1, error: "Invalid account code", age_days: 1}   # null: endpoint 404s
 
 A `settings:` mapping (as in a configuration) is ignored. Every problem is reported at
 once, as SandboxError naming the file and the record. Reads files; no sockets.
@@ -24,16 +26,19 @@ import yaml
 
 from reconciler.errors import SandboxError
 from reconciler.registry import KEYS, spec
+from reconciler.sandbox.error_log import check_rows
 from reconciler.sandbox.lookups import KINDS
 from reconciler.sandbox.records import check_seed_record
 
 
 @dataclass(frozen=True, slots=True)
 class Seed:
-    """Records per config key (in file order) and extra lookup names per table."""
+    """Records per config key (in file order), extra lookup names per table, and the
+    rows of the error log (None: the instance has no /IntegrationError)."""
 
     records: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     lookups: Mapping[str, dict[str, str]] = field(default_factory=dict)
+    integration_errors: list[dict[str, Any]] | None = field(default_factory=list)
 
 
 def bundled_seed_path() -> Path:
@@ -69,7 +74,7 @@ def parse_seed(doc: Any, source: str) -> Seed:
     issues: list[str] = []
     out: dict[str, list[dict[str, Any]]] = {}
     for key, items in doc.items():
-        if key in ("settings", "lookups"):
+        if key in ("settings", "lookups", "integration_errors"):
             continue
         if key not in KEYS:
             issues.append(f'unknown resource type "{key}" (expected one of {", ".join(KEYS)})')
@@ -89,11 +94,13 @@ def parse_seed(doc: Any, source: str) -> Seed:
         if len(ids) != len(set(ids)):
             issues.append(f"{key}: the same id is given twice")
     lookups = _lookups(doc.get("lookups"), issues)
+    errors, found = check_rows(doc.get("integration_errors", []), "integration_errors")
+    issues.extend(found)
     if issues:
         raise SandboxError(f"{source}: the sandbox seed is invalid:\n  " + "\n  ".join(issues))
     # Records without an id come after those with one, so stated ids are never taken.
     ordered = {k: sorted(v, key=lambda r: "id" not in r) for k, v in out.items()}
-    return Seed(ordered, lookups)
+    return Seed(ordered, lookups, errors)
 
 
 def _api_form(key: str, item: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,13 +18,13 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from reconciler.errors import SandboxError
 from reconciler.registry import KEYS, spec
-from reconciler.sandbox import records
+from reconciler.sandbox import error_log, records
 from reconciler.sandbox.lookups import rows_of
 from reconciler.sandbox.records import Raw
 from reconciler.sandbox.seed import Seed, load_seed, parse_seed
@@ -53,6 +53,8 @@ class Store:
         self._next_id: dict[str, int] = dict.fromkeys(KEYS, 1)
         self._next_row_id = 1
         self._lookups: dict[str, dict[str, str]] = {}
+        # HaloPSA's sync error log; None: the endpoint answers 404 (an instance without it)
+        self._errors: list[dict[str, Any]] | None = []
 
     @classmethod
     def open(
@@ -107,6 +109,11 @@ class Store:
         with self._lock:
             self._lookups.setdefault(kind, {}).update({str(k): v for k, v in table.items()})
             self._save()
+
+    def integration_errors(self) -> Records | None:
+        """The error log's stored rows (None: the endpoint is absent)."""
+        with self._lock:
+            return None if self._errors is None else copy.deepcopy(self._errors)
 
     def counts(self) -> dict[str, int]:
         with self._lock:
@@ -169,6 +176,15 @@ class Store:
         if not self.remove(key, rid):
             raise KeyError(f"{records.model_name(key)} {rid} does not exist")
 
+    def set_integration_errors(self, rows: Sequence[Mapping[str, Any]] | None) -> None:
+        """Replace the error log (rows as a seed gives them); None removes the endpoint."""
+        checked, issues = error_log.check_rows(rows, "integration_errors")
+        if issues:
+            raise ValueError("; ".join(issues))
+        with self._lock:
+            self._errors = None if checked is None else error_log.numbered(checked, 1)
+            self._save()
+
     def load_seed(self, seed: str | Path | Mapping[str, Any]) -> None:
         """Replace every record and lookup with a seed's (a YAML file or its mapping)."""
         parsed = _seed_of(seed)
@@ -177,6 +193,7 @@ class Store:
             self._next_id = dict.fromkeys(KEYS, 1)
             self._next_row_id = 1
             self._lookups = {}
+            self._errors = []
             self._install(parsed)
             self._save()
 
@@ -204,6 +221,10 @@ class Store:
         return rid
 
     def _install(self, seed: Seed) -> None:
+        if seed.integration_errors is None:
+            self._errors = None
+        elif seed.integration_errors:
+            self._errors = error_log.numbered([*(self._errors or []), *seed.integration_errors], 1)
         for kind, table in seed.lookups.items():
             self._lookups.setdefault(kind, {}).update(table)
         for key, items in seed.records.items():
@@ -218,6 +239,7 @@ class Store:
             "next_id": self._next_id,
             "next_row_id": self._next_row_id,
             "lookups": self._lookups,
+            "integration_errors": self._errors,
             "records": {k: [self._records[k][i] for i in sorted(self._records[k])] for k in KEYS},
         }
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -250,6 +272,8 @@ class Store:
             self._next_id[key] = max(int(doc["next_id"].get(key, 1)), top)
         self._next_row_id = int(doc["next_row_id"])
         self._lookups = {k: dict(v) for k, v in doc["lookups"].items()}
+        errors = doc.get("integration_errors", [])
+        self._errors = None if errors is None else [dict(r) for r in errors]
 
 
 def _seed_of(seed: str | Path | Mapping[str, Any]) -> Seed:
@@ -283,6 +307,11 @@ def _shape_problem(doc: Any) -> str | None:
         return '"records" and "next_id" must be objects'
     if not isinstance(doc["next_row_id"], int) or not isinstance(doc["lookups"], dict):
         return '"next_row_id" must be an integer and "lookups" an object'
+    errors = doc.get("integration_errors", [])
+    if errors is not None and not (
+        isinstance(errors, list) and all(isinstance(r, dict) for r in errors)
+    ):
+        return '"integration_errors" must be a list of objects, or null'
     for key, items in doc["records"].items():
         if key not in KEYS:
             return f'unknown resource type "{key}"'
