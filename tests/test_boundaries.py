@@ -25,7 +25,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "deepdiff": ("plan/diff.py",),
 }
 # pure packages: no network, files, processes or environment
-PURE = ("plan/", "render/")
+PURE = ("plan/", "render/", "status/")
 IMPURE = ("os", "pathlib", "socket", "httpx", "subprocess", "shutil", "tempfile", "io")
 
 

@@ -23,7 +23,7 @@ from reconciler import registry
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
 OPENAPI = ROOT.parent / "shared" / "api" / "halo-openapi-subset.json"
-NOT_TYPES = {"config", "plan"}  # schema files that describe no resource type
+NOT_TYPES = {"config", "plan", "status"}  # schema files that describe no resource type
 KEYWORDS = {"id", "ensure", "lifecycle"}
 
 

@@ -60,7 +60,7 @@ def health_warnings(
 ) -> list[str]:
     """Health messages for one live record; `write_only` names the write-only fields
     its configuration states (for the --push-secrets hint)."""
-    roles = _roles(spec.key)
+    roles = health_fields(spec.key)
     messages: list[str] = []
     authorized = live.get(roles["authorized"]) if "authorized" in roles else None
     if authorized is False:
@@ -79,6 +79,6 @@ def health_warnings(
 
 
 @cache
-def _roles(key: str) -> Mapping[str, str]:
+def health_fields(key: str) -> Mapping[str, str]:
     """Health role (authorized, token_expiry, ...) -> the type's field holding it."""
     return {f.health: name for name, f in registry.spec(key).fields.items() if f.health}
