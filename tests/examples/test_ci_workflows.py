@@ -29,6 +29,7 @@ GITHUB = ROOT / "examples" / "github"
 GITLAB = ROOT / "examples" / "gitlab"
 GITHUB_FILES = ("halo-apply.yml", "halo-drift.yml", "halo-plan.yml")
 GITLAB_FILES = ("gitlab-ci.yml", "halo-apply.yml", "halo-drift.yml", "halo-plan.yml")
+STATUS = "halo-status.yml"  # needs no configuration: tested in test_status_jobs.py
 HEREDOC_PY = re.compile(r"python - <<'PY'\n(.*?)\nPY\n", re.S)
 
 
@@ -81,18 +82,19 @@ def _check_jsonschema(schema: str, files: list[Path]) -> subprocess.CompletedPro
 
 
 def test_the_kit_has_exactly_these_files() -> None:
-    assert sorted(p.name for p in GITHUB.iterdir()) == sorted(GITHUB_FILES)
-    assert sorted(p.name for p in GITLAB.iterdir()) == sorted(GITLAB_FILES)
+    assert sorted(p.name for p in GITHUB.iterdir()) == sorted((*GITHUB_FILES, STATUS))
+    assert sorted(p.name for p in GITLAB.iterdir()) == sorted((*GITLAB_FILES, STATUS))
 
 
 def test_github_workflows_pass_the_vendored_workflow_schema() -> None:
-    result = _check_jsonschema("vendor.github-workflows", [GITHUB / n for n in GITHUB_FILES])
+    files = [GITHUB / n for n in (*GITHUB_FILES, STATUS)]
+    result = _check_jsonschema("vendor.github-workflows", files)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok -- validation done" in result.stdout
 
 
 def test_gitlab_files_pass_the_vendored_gitlab_ci_schema() -> None:
-    result = _check_jsonschema("vendor.gitlab-ci", [GITLAB / n for n in GITLAB_FILES])
+    result = _check_jsonschema("vendor.gitlab-ci", [GITLAB / n for n in (*GITLAB_FILES, STATUS)])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok -- validation done" in result.stdout
 
@@ -192,7 +194,7 @@ def test_github_script_snippets_are_valid_javascript(tmp_path: Path) -> None:
 
 def test_gitlab_pipeline_includes_the_three_jobs_and_installs_the_tool() -> None:
     top = _load(GITLAB / "gitlab-ci.yml")
-    jobs = ("halo-plan.yml", "halo-apply.yml", "halo-drift.yml")
+    jobs = ("halo-plan.yml", "halo-apply.yml", "halo-drift.yml", STATUS)
     assert top["include"] == [{"local": f".gitlab/{n}"} for n in jobs]
     sources = [rule["if"] for rule in top["workflow"]["rules"]]
     assert '$CI_PIPELINE_SOURCE == "merge_request_event"' in sources
@@ -250,8 +252,8 @@ def test_gitlab_python_snippets_compile(name: str) -> None:
 
 
 def _invocations() -> Iterator[tuple[str, list[str]]]:
-    texts = [(f"github/{n}", _github_runs(n)) for n in GITHUB_FILES]
-    texts += [(f"gitlab/{n}", _gitlab_script(n)) for n in GITLAB_FILES[1:]]
+    texts = [(f"github/{n}", _github_runs(n)) for n in (*GITHUB_FILES, STATUS)]
+    texts += [(f"gitlab/{n}", _gitlab_script(n)) for n in (*GITLAB_FILES[1:], STATUS)]
     for where, text in texts:
         for line in _one_line(text).splitlines():
             if line.lstrip().startswith("halo-reconciler "):
@@ -261,7 +263,7 @@ def _invocations() -> Iterator[tuple[str, list[str]]]:
 
 def test_pipelines_use_only_real_commands_and_options() -> None:
     seen = list(_invocations())
-    assert {args[0] for _, args in seen} == {"validate", "plan", "apply", "drift"}
+    assert {args[0] for _, args in seen} == {"validate", "plan", "apply", "drift", "status"}
     ctx = click.Context(cli)
     for where, args in seen:
         assert args[0] in COMMANDS, where
