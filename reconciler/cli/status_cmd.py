@@ -1,18 +1,18 @@
 """`halo-reconciler status`: every accounting connection's health (SPEC §15).
 
-No configuration: reads every record of the nine types (or --type) with a read-only
-client, plus HaloPSA's error log, and reports what needs attention. Exit 0; with
---detailed-exitcode 2 when a connection needs attention; 1 on any error.
-Imports only click, the registry and the standard library at module level.
+A thin adapter: no configuration; read_status reads every record of the nine types (or
+--type) with a read-only client, plus HaloPSA's error log, and judges each connection;
+render/status.py prints it. Exit 0; with --detailed-exitcode 2 when a connection needs
+attention; 1 on any error (via the group). Imports only click, typing and the standard
+library at module level.
 """
 
 from __future__ import annotations
 
 import click
 
-from reconciler.cli.options import connection_options, open_client
-from reconciler.cli.output import format_option
-from reconciler.registry import KEYS
+from reconciler.cli.options import connection_options, format_option, type_option
+from reconciler.connection import Connection
 
 
 @click.command("status")
@@ -25,13 +25,7 @@ from reconciler.registry import KEYS
     metavar="N",
     help="A token expiring within N days needs attention.",
 )
-@click.option(
-    "--type",
-    "types",
-    multiple=True,
-    type=click.Choice(KEYS),
-    help="Report only this type (repeatable; default: all nine).",
-)
+@type_option("Report")
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -43,10 +37,8 @@ def command(
     warn_days: int,
     types: tuple[str, ...],
     detailed_exitcode: bool,
-    url: str | None,
-    tenant: str | None,
-    sandbox: bool,
-) -> None:
+    connection: Connection,
+) -> int:
     """Report every accounting connection's health, for a scheduled job.
 
     Per connection: authorized or not, token expiry and days left, HaloPSA's warning,
@@ -59,12 +51,11 @@ def command(
     import sys
     from datetime import UTC, datetime
 
-    from reconciler.cli.main import ChangesPresent
+    from reconciler.connection import open_client
+    from reconciler.render.status import render_status
     from reconciler.status import read_status
-    from reconciler.status.render import render_status
 
-    with open_client(url=url, tenant=tenant, sandbox=sandbox, write=False) as client:
+    with open_client(connection, write=False) as client:
         report = read_status(client, now=datetime.now(UTC), types=types, warn_days=warn_days)
     render_status(report, sys.stdout, format=fmt)
-    if detailed_exitcode and report.needs_attention:
-        raise ChangesPresent()
+    return 2 if detailed_exitcode and report.needs_attention else 0

@@ -4,6 +4,7 @@
     markdown.py  for a pull-request comment or CI step summary, capped under 65,000 chars
     json.py      the plan document (schemas/plan.schema.json), as `plan --out` saves it
     lines.py     what text and Markdown share: value text and per-record detail lines
+    status.py    the `status` report (a StatusReport, not a Plan) in the same three formats
 
 `render_plan(plan, out, format=..., color=..., full_plan_hint=...)` picks one by name.
 The renderers are imported when used, so FORMATS is cheap to import (a command's --help

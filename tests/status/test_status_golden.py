@@ -15,9 +15,9 @@ import pytest
 from status_support import seed_health
 
 from reconciler.halo import ReadOnlyClient, settings_from_env
+from reconciler.render.status import render_status
 from reconciler.sandbox import start_in_thread
 from reconciler.status import StatusReport, read_status
-from reconciler.status.render import render_status
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)

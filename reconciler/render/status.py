@@ -1,4 +1,4 @@
-"""The status report as text (terminals, logs) or Markdown (a CI job summary), or JSON.
+"""The `status` report as text (terminals, logs), Markdown (a CI job summary) or JSON.
 
 Both lead with what needs attention: the text report lists connections needing it
 first, each attention line marked `!`; the Markdown report opens with the headline and
@@ -15,12 +15,11 @@ from datetime import datetime
 from typing import TextIO
 
 from reconciler.plan.health import health_fields
+from reconciler.render import FORMATS
 from reconciler.render.markdown import code, esc
 from reconciler.status.health import age_text, days_text, when
 from reconciler.status.hints import PROVIDER_HINTS
 from reconciler.status.model import SYNC_WINDOW_DAYS, ConnectionHealth, StatusReport
-
-FORMATS: tuple[str, ...] = ("text", "json", "markdown")
 
 
 def render_status(report: StatusReport, out: TextIO, *, format: str = "text") -> None:
