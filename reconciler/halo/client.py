@@ -174,11 +174,6 @@ class ReadOnlyClient:
             raise HaloError("GET", f"/api{path}", 200, "expected a record (a JSON object)")
         return self._keep(key, data)
 
-    def read_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
-        """The parsed JSON of `GET /api<path>`, for endpoints beside the nine types
-        (e.g. /IntegrationError); its errors are the HaloErrors of any read."""
-        return self._reader.get(path, params)
-
     def _keep(self, key: str, record: Mapping[str, Any]) -> dict[str, Any]:
         known, unknown = _split(key, record)
         if unknown:

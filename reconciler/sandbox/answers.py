@@ -50,6 +50,13 @@ def list_answer(key: str, rows: Sequence[Any], shape: str, query: Mapping[str, s
     name = wrapper_key(key)
     if shape == "wrapper":
         return {"record_count": len(rows), name: list(rows)}
+    return paged(rows, query, name)
+
+
+def paged(rows: Sequence[Any], query: Mapping[str, str], name: str) -> dict[str, Any]:
+    """HaloPSA's paged wrapper under `name`: the page asked for, or a short default page.
+
+    `query` has lower-cased names (also for /IntegrationError, error_log.py)."""
     if query.get("pageinate", "").lower() == "true":
         size = _int(query.get("page_size"), DEFAULT_PAGE)
         number = _int(query.get("page_no"), 1)

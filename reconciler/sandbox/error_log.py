@@ -12,8 +12,8 @@ A seed (or a test, through the store) gives rows in HaloPSA's shape (api/README 
         date: "2026-12-03T10:15:00"   # or age_days: 2 (that long before each answer)
 
 `integration_errors: null` makes the endpoint answer 404, as on an instance without it.
-Answers are HaloPSA's paged wrapper, `{page_no, page_size, record_count, <rows>}`;
-without `pageinate=true` only a default page of 50 rows. Pure: no I/O.
+Answers are HaloPSA's paged wrapper (answers.paged), `{page_no, page_size,
+record_count, integration_errors}`; without `pageinate=true` a short default page. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from reconciler.sandbox.answers import paged
 from reconciler.sandbox.records import timestamp
 
 FIELDS = ("module_id", "detail_id", "entity_type", "entity_name", "endpoint", "error", "date")
 _INTS = ("module_id", "detail_id")
 _TEXTS = ("entity_type", "entity_name", "endpoint", "error", "date")
-DEFAULT_PAGE = 50
 ROWS_KEY = "integration_errors"
 
 
@@ -85,20 +85,6 @@ def render_row(row: Mapping[str, Any], now: float) -> dict[str, Any]:
 
 
 def page(rows: Sequence[Mapping[str, Any]], query: Mapping[str, str], now: float) -> Any:
-    """One answer of the log: the page asked for, or HaloPSA's default page."""
+    """One answer of the log: the page asked for, or HaloPSA's short default page."""
     q = {k.lower(): v for k, v in query.items()}
-    size, number = DEFAULT_PAGE, 1
-    if q.get("pageinate", "").lower() == "true":
-        size = _positive(q.get("page_size"), DEFAULT_PAGE)
-        number = _positive(q.get("page_no"), 1)
-    chunk = rows[(number - 1) * size : number * size]
-    return {
-        "page_no": number,
-        "page_size": size,
-        "record_count": len(rows),
-        ROWS_KEY: [render_row(r, now) for r in chunk],
-    }
-
-
-def _positive(text: str | None, default: int) -> int:
-    return int(text) if text is not None and text.isdigit() and int(text) > 0 else default
+    return paged([render_row(r, now) for r in rows], q, ROWS_KEY)

@@ -24,8 +24,6 @@ from reconciler.status.model import StatusReport, SyncErrors
 from reconciler.status.sync_errors import attribute, parse_rows, shorten
 
 ERROR_LOG = "/IntegrationError"
-PAGE_SIZE = 100
-MAX_PAGES = 50  # 5,000 rows: far more than 7 days of errors, far less than the rate budget
 DEFAULT_WARN_DAYS = 14
 
 
@@ -37,7 +35,7 @@ class StatusClient(Protocol):
 
     def list(self, key: str) -> Sequence[Mapping[str, Any]]: ...
 
-    def read_json(self, path: str, params: Mapping[str, str] | None = None) -> Any: ...
+    def rows(self, path: str, params: Mapping[str, str] | None = None) -> Sequence[Any]: ...
 
 
 def read_status(
@@ -91,59 +89,24 @@ def _id(record: Mapping[str, Any]) -> int | None:
 def read_error_log(
     client: StatusClient, scrub: Scrubber
 ) -> tuple[list[Mapping[str, Any]] | None, list[str]]:
-    """Every row of the error log, page by page; None (and a note) when it does not answer.
-
-    Pages are asked for explicitly (HaloPSA answers a short default page otherwise). A
-    bare array is the whole log; a wrapper is followed while its `record_count` says
-    rows remain, until a page comes back short or empty.
-    """
-    rows: list[Mapping[str, Any]] = []
-    for page in range(1, MAX_PAGES + 1):
-        params = {"pageinate": "true", "page_size": str(PAGE_SIZE), "page_no": str(page)}
-        try:
-            data = client.read_json(ERROR_LOG, params)
-        except AuthenticationError:
-            raise
-        except HaloError as exc:
-            return None, [_not_answered(exc, scrub)]
-        found, total = _page(data)
-        if found is None:
-            return None, [
-                f"GET /api{ERROR_LOG} answered something other than a list: "
-                "sync errors were not checked"
-            ]
-        rows.extend(found)
-        if isinstance(data, list) or len(found) < PAGE_SIZE:
-            return rows, []
-        if total is not None and len(rows) >= total:
-            return rows, []
-    return rows, [
-        f"HaloPSA's error log has more than {MAX_PAGES * PAGE_SIZE} rows: only the first "
-        f"{MAX_PAGES * PAGE_SIZE} were read"
-    ]
+    """Every row of the error log, read page by page as every list is (halo.listing);
+    None and one note when it does not answer or its answer cannot be read as a list."""
+    try:
+        rows = client.rows(ERROR_LOG)
+    except AuthenticationError:
+        raise
+    except HaloError as exc:
+        return None, [_not_answered(exc, scrub)]
+    return [r for r in rows if isinstance(r, Mapping)], []
 
 
 def _not_answered(exc: HaloError, scrub: Scrubber) -> str:
-    status = f"HTTP {exc.status}" if exc.status else "no answer"
     message = shorten(exc.halo_message, scrub)
+    if exc.status is not None and 200 <= exc.status < 300:
+        return (
+            f"HaloPSA's answer to GET /api{ERROR_LOG} could not be read ({message}): "
+            "sync errors were not checked"
+        )
+    status = f"HTTP {exc.status}" if exc.status else "no answer"
     detail = f"{status}: {message}" if message and exc.status != 404 else status
     return f"HaloPSA did not answer GET /api{ERROR_LOG} ({detail}): sync errors were not checked"
-
-
-def _page(data: Any) -> tuple[list[Mapping[str, Any]] | None, int | None]:
-    """The rows of one answer and its `record_count`; (None, None) when it holds no list."""
-    if data is None:
-        return [], None
-    if isinstance(data, list):
-        return [r for r in data if isinstance(r, Mapping)], None
-    if not isinstance(data, Mapping):
-        return None, None
-    arrays = [v for v in data.values() if isinstance(v, list)]
-    rows = next((a for a in arrays if any(isinstance(x, Mapping) for x in a)), None)
-    if rows is None:
-        rows = next((a for a in arrays if not a), None)
-    count = data.get("record_count")
-    total = count if isinstance(count, int) and not isinstance(count, bool) else None
-    if rows is None:
-        return ([], total) if total == 0 else (None, None)
-    return [r for r in rows if isinstance(r, Mapping)], total

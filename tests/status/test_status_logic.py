@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from reconciler.errors import HaloError
 from reconciler.halo.messages import Scrubber
 from reconciler.status.health import connection_health, whole_days
 from reconciler.status.model import SyncErrors
-from reconciler.status.read import _page
+from reconciler.status.read import _not_answered
 from reconciler.status.sync_errors import MESSAGE_LIMIT, SyncError, attribute, parse_rows, shorten
 
 NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)
@@ -148,22 +149,17 @@ def test_parse_rows_prefixes_the_entity() -> None:
     assert row == SyncError(None, None, "invoice 42: bad")
 
 
-@pytest.mark.parametrize(
-    ("data", "rows", "total"),
-    [
-        ([{"id": 1}], 1, None),
-        ({"record_count": 3, "integration_errors": [{"id": 1}]}, 1, 3),
-        ({"record_count": 0}, 0, 0),
-        ({"record_count": 0, "page_no": 1, "rows": []}, 0, 0),
-        (None, 0, None),
-    ],
-)
-def test_error_log_pages_in_any_shape(data: object, rows: int, total: int | None) -> None:
-    found, count = _page(data)
-    assert found is not None and len(found) == rows
-    assert count == total
-
-
-def test_an_answer_without_a_list_is_not_a_page() -> None:
-    assert _page({"message": "hello"}) == (None, None)
-    assert _page("text") == (None, None)
+def test_an_error_log_that_cannot_be_read_is_one_note_naming_why() -> None:
+    unreadable = HaloError("GET", "/api/IntegrationError", 200, "expected a list of records")
+    assert _not_answered(unreadable, scrub) == (
+        "HaloPSA's answer to GET /api/IntegrationError could not be read "
+        "(expected a list of records): sync errors were not checked"
+    )
+    refused = HaloError("GET", "/api/IntegrationError", 403, f"no permission {SECRET}")
+    assert _not_answered(refused, scrub) == (
+        "HaloPSA did not answer GET /api/IntegrationError (HTTP 403: no permission "
+        "(sensitive)): sync errors were not checked"
+    )
+    assert "(no answer: timed out)" in _not_answered(
+        HaloError("GET", "/x", None, "timed out"), scrub
+    )
