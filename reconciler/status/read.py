@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from reconciler.errors import AuthenticationError, HaloError
 from reconciler.halo.messages import Scrubber
 from reconciler.halo.settings import ConnectionSettings
-from reconciler.live import live_address, read_live
+from reconciler.live import Lister, live_address, read_live
 from reconciler.registry import KEYS, ORDER
 from reconciler.status.health import connection_health
 from reconciler.status.model import StatusReport, SyncErrors
@@ -27,13 +27,11 @@ ERROR_LOG = "/IntegrationError"
 DEFAULT_WARN_DAYS = 14
 
 
-class StatusClient(Protocol):
-    """What status needs from a client: the lists, one other GET, and its settings."""
+class StatusClient(Lister, Protocol):
+    """What status needs from a client: the lists, another list's rows, its settings."""
 
     @property
     def settings(self) -> ConnectionSettings: ...
-
-    def list(self, key: str) -> Sequence[Mapping[str, Any]]: ...
 
     def rows(self, path: str, params: Mapping[str, str] | None = None) -> Sequence[Any]: ...
 
