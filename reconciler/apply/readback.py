@@ -5,12 +5,17 @@ create by identity when the POST's answer carried no id) and each field it sent 
 HaloPSA returns is compared the way `plan` compares; a deleted record must be gone. A
 record that did not take is turned into a failure, "inconsistent result", naming each
 field with the value sent and the value read (masked when sensitive), so the run exits 1.
+So is a written record whose identity more than one live record has: a duplicate (two
+applies at once, or a slow commit). When this run made the newer copy — its id came in
+the POST's own answer, and an older record has the same identity — that copy is deleted
+at once, so two runs racing leave one record, never two; the oldest is never touched.
 Never raises for a HaloPSA failure: a read-back that cannot be made fails the records it
 would have checked.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -20,13 +25,63 @@ from reconciler.apply.delivery import Emit, WriteClient
 from reconciler.apply.landing import describe, differences, find_live, landing_details
 from reconciler.apply.report import RecordOutcome, Status
 from reconciler.apply.secrets import scrub
-from reconciler.errors import HaloError
+from reconciler.errors import HaloError, RecordNotFound
 from reconciler.live import read_live
 from reconciler.plan.match import live_id
+from reconciler.registry import spec
+
+
+class _Duplicates:
+    """Finds written records whose identity several live records share, and removes the
+    copy this run created when it is the newer one."""
+
+    def __init__(
+        self,
+        client: WriteClient,
+        batch: TypeBatch,
+        live: Sequence[Mapping[str, Any]],
+        created: Mapping[str, int],
+    ) -> None:
+        self.client = client
+        self.batch = batch
+        self.field = spec(batch.key).identity
+        self.created = created
+        self.by_identity: dict[Any, list[int]] = {}
+        for record in live:
+            rid = live_id(record)
+            if rid is not None:
+                self.by_identity.setdefault(record.get(self.field), []).append(rid)
+
+    def check(self, outcome: RecordOutcome, identity: str | None) -> RecordOutcome:
+        ids = sorted(self.by_identity.get(identity, ())) if identity is not None else []
+        if len(ids) < 2:
+            return outcome
+        listed = ", ".join(f"#{i}" for i in ids)
+        text = (
+            f"inconsistent result: {len(ids)} live records have {self.field} "
+            f"{json.dumps(identity, ensure_ascii=False)} ({listed}), a duplicate"
+        )
+        mine = self.created.get(outcome.address)
+        if mine is not None and mine in ids and mine != ids[0]:
+            text += self._remove(mine)
+        return replace(outcome, status=Status.FAILED, message=f"{text}; run plan to check")
+
+    def _remove(self, mine: int) -> str:
+        try:
+            self.client.delete(self.batch.key, mine)
+        except RecordNotFound:
+            return f"; #{mine}, the copy this run created, is already gone"
+        except HaloError as exc:
+            note = scrub(str(exc), set(self.batch.secrets))
+            return f"; deleting #{mine}, the copy this run created, failed ({note}): delete it"
+        return f"; #{mine}, the copy this run created, was deleted"
 
 
 def _check(
-    batch: TypeBatch, outcomes: Mapping[str, RecordOutcome], live: Sequence[Mapping[str, Any]]
+    batch: TypeBatch,
+    outcomes: Mapping[str, RecordOutcome],
+    live: Sequence[Mapping[str, Any]],
+    duplicates: _Duplicates,
 ) -> dict[str, RecordOutcome]:
     checked: dict[str, RecordOutcome] = {}
     for write in batch.writes:
@@ -49,6 +104,8 @@ def _check(
             outcome = replace(
                 outcome, status=Status.FAILED, message=f"inconsistent result: {detail}"
             )
+        else:
+            outcome = duplicates.check(outcome, write.change.identity)
         checked[outcome.address] = outcome
     ids = {live_id(r) for r in live}
     for rc in batch.deletes:
@@ -66,9 +123,16 @@ def _check(
 
 
 def read_back(
-    client: WriteClient, batch: TypeBatch, outcomes: Mapping[str, RecordOutcome], emit: Emit
+    client: WriteClient,
+    batch: TypeBatch,
+    outcomes: Mapping[str, RecordOutcome],
+    emit: Emit,
+    created: Mapping[str, int] | None = None,
 ) -> dict[str, RecordOutcome]:
-    """`outcomes` with every applied record of `batch` verified against one fresh list GET."""
+    """`outcomes` with every applied record of `batch` verified against one fresh list GET.
+
+    `created`: address -> id of the records this run created, as the POST answered.
+    """
     applied = [o for o in outcomes.values() if o.status is Status.APPLIED]
     if not applied:
         return dict(outcomes)
@@ -88,7 +152,8 @@ def read_back(
             result[outcome.address] = failed
             emit(failed)
         return result
-    for address, checked in _check(batch, outcomes, live).items():
+    duplicates = _Duplicates(client, batch, live, created or {})
+    for address, checked in _check(batch, outcomes, live, duplicates).items():
         if checked.status is not outcomes[address].status:
             emit(checked)
         result[address] = checked

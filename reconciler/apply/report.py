@@ -1,9 +1,11 @@
-"""The apply report: one outcome per record (applied, failed, skipped), and how it reads.
+"""The apply report: one outcome per record (applied, failed, skipped, outcome unknown),
+and how it reads.
 
 Per-record failures are data here, not exceptions: one type failing never stops another,
 and the report says what happened to every record the run meant to touch. The text form
 is one line per record in plan order (registry order, then address), then the summary
-line `Apply complete: N applied, N failed, N skipped.`. Progress lines use the same
+line `Apply complete: N applied, N failed, N skipped.` (`, N outcome unknown` before the
+period when a lost answer left a create unsettled). Progress lines use the same
 wording as the report, so what scrolled by on stderr matches the final report on stdout.
 Messages hold no secret: the engine scrubs HaloPSA's text before it gets here.
 Pure: writes only to the stream it is given.
@@ -24,9 +26,13 @@ class Status(Enum):
     APPLIED = "applied"
     FAILED = "failed"
     SKIPPED = "skipped"
+    # A create whose POST answer was lost and that re-reading did not find: it may still
+    # land. Never sent again in the same run (it could land twice).
+    UNKNOWN = "unknown"
 
 
 _DONE = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
+UNKNOWN_TEXT = "outcome unknown, not re-sent; run apply again to check"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,9 @@ class RecordOutcome:
     def line(self) -> str:
         """`xero/Acme NZ: created (id 12)`, `xero/B: update failed: HTTP 400: ...`."""
         verb = self.action.value
+        if self.status is Status.UNKNOWN:
+            text = f"{self.address}: {verb} {UNKNOWN_TEXT}"
+            return f"{text} ({self.message})" if self.message else text
         if self.status is Status.APPLIED:
             text = _DONE.get(self.action, verb)
             if self.id is not None:
@@ -75,8 +84,9 @@ class ApplyReport:
 
     @property
     def summary(self) -> str:
-        applied, failed, skipped = (self.count(s) for s in Status)
-        return f"Apply complete: {applied} applied, {failed} failed, {skipped} skipped."
+        applied, failed, skipped, unknown = (self.count(s) for s in Status)
+        text = f"Apply complete: {applied} applied, {failed} failed, {skipped} skipped"
+        return text + (f", {unknown} outcome unknown." if unknown else ".")
 
 
 def render_report(report: ApplyReport, out: TextIO) -> None:

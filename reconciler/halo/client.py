@@ -99,6 +99,7 @@ class ReadOnlyClient:
         options: ClientOptions,
     ) -> None:
         self._settings = settings
+        self._timing = options.timing
         self._max_pages = options.max_pages
         self._reader = reader
         self._on_close = on_close
@@ -109,6 +110,11 @@ class ReadOnlyClient:
     @property
     def settings(self) -> ConnectionSettings:
         return self._settings
+
+    @property
+    def timing(self) -> Timing:
+        """The clock and sleep this client waits with (tests inject virtual ones)."""
+        return self._timing
 
     @property
     def instance(self) -> Instance:

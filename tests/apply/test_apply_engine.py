@@ -88,12 +88,15 @@ def test_request_count_is_one_post_per_type_and_one_delete_each(
         "/api/FortnoxDetails/1",
         "/api/XeroDetails/2",
     ]
-    # one read-back list GET per written type, and a detail GET (includedetails=true) of
-    # the one record that sent a mapping array (SPEC §11), nothing else
+    # one re-read list GET per type with creates (7) just before its POST, one read-back
+    # list GET per written type, and a detail GET (includedetails=true) of the one record
+    # that sent a mapping array (SPEC §11), nothing else
     gets = sorted(p for m, p in sent if m == "GET")
     detail = "/api/SageBusinessCloudDetails/1"
-    assert gets == sorted([f"/api{spec(k).path}" for k in KEYS] + [detail])
-    assert len(sent) == 9 + 2 + 10
+    creating = [k for k in KEYS if k not in ("quickbooks", "avalara")]
+    reread = [f"/api{spec(k).path}" for k in creating]
+    assert gets == sorted([f"/api{spec(k).path}" for k in KEYS] + reread + [detail])
+    assert len(sent) == 9 + 2 + 17
 
 
 def _api_posts(handle: SandboxHandle) -> list[LogEntry]:
@@ -236,16 +239,18 @@ def test_post_committed_then_dropped_is_settled_by_rereading(
     assert duplicates(sandbox) == []
 
 
-def test_lost_answer_resends_only_what_did_not_land(sandbox: SandboxHandle, client: Client) -> None:
-    plan = Plan(
-        instance=Instance(sandbox.url),
-        resource_changes=(_create("kashflow/A", "kashflow", name="A"),),
-    )
-    # The first POST is dropped before HaloPSA processed it: nothing landed, so it is sent
-    # again after a re-read; the second attempt lands.
+def test_lost_answer_resends_an_update_that_did_not_land(
+    sandbox: SandboxHandle, client: Client
+) -> None:
+    rid = sandbox.store.create("kashflow", {"name": "A", "enablesync": False})["id"]
+    change = FieldChange("enablesync", False, True)
+    update = ResourceChange("kashflow/A", "kashflow", "A", rid, Action.UPDATE, (change,))
+    plan = Plan(instance=Instance(sandbox.url), resource_changes=(update,))
+    # The first POST is dropped before HaloPSA processed it: the update did not land, and an
+    # update cannot make a duplicate, so it is sent again after a re-read; it lands.
     sandbox.faults.script("drop", methods=["POST"], paths="api")
     report = apply_plan(plan, client, env=ENV)
-    assert lines(report) == ["kashflow/A: created (id 1)"]
+    assert lines(report) == [f"kashflow/A: updated (id {rid})"]
     kinds = [(e.method, e.fault) for e in sandbox.log.entries() if e.path.startswith("/api/")]
     assert kinds == [("POST", "script:drop"), ("GET", None), ("POST", None), ("GET", None)]
 

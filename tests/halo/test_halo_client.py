@@ -148,6 +148,7 @@ def test_read_only_client_holds_a_get_only_transport(sandbox: SandboxHandle) -> 
             "list_read",
             "rows",
             "settings",
+            "timing",
             "unknown_fields",
         ]
         held = [getattr(ro, n) for n in vars(ro)] if hasattr(ro, "__dict__") else []
@@ -171,6 +172,7 @@ def test_writing_client_adds_post_and_delete(sandbox: SandboxHandle) -> None:
             "post",
             "rows",
             "settings",
+            "timing",
             "unknown_fields",
         ]
 
