@@ -51,10 +51,10 @@ def read_status(
     rows, notes = read_error_log(client, scrub)
     pairs = [(key, record) for key in keys for record in snapshot.records.get(key, ())]
     addresses = [(live_address(k, r), _id(r)) for k, r in pairs]
-    found: Mapping[str, SyncErrors] | None = None
+    found: Sequence[SyncErrors | None] = [None] * len(pairs)
     if rows is not None:
         matched = attribute(parse_rows(rows, scrub), addresses, now=now)
-        found = matched.by_address
+        found = matched.per_connection
         notes.extend(matched.notes)
     connections = [
         connection_health(
@@ -62,10 +62,10 @@ def read_status(
             record,
             now=now,
             warn_days=warn_days,
-            sync_errors=None if found is None else found[address],
+            sync_errors=sync,
             scrub=scrub,
         )
-        for (key, record), (address, _) in zip(pairs, addresses, strict=True)
+        for (key, record), sync in zip(pairs, found, strict=True)
     ]
     connections.sort(key=lambda c: (ORDER[c.type], c.address, c.id or 0))
     return StatusReport(

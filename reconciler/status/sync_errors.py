@@ -96,9 +96,9 @@ def _int(value: object) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
-    """Per connection address, its recent sync errors; and notes about the rest."""
+    """Each connection's recent sync errors (in the order given); notes about the rest."""
 
-    by_address: Mapping[str, SyncErrors]
+    per_connection: tuple[SyncErrors, ...]
     notes: tuple[str, ...]
 
 
@@ -108,14 +108,17 @@ def attribute(
     *,
     now: datetime,
 ) -> Attribution:
-    """Match the last 7 days' errors to `connections` ((address, id) pairs) by id."""
+    """Match the last 7 days' errors to `connections` ((address, id) pairs) by id.
+
+    The answer is positional: two live records may share an address (a duplicate name).
+    """
     since = now - timedelta(days=SYNC_WINDOW_DAYS)
     undated = sum(1 for e in errors if e.date is None)
     recent = [e for e in errors if e.date is not None and since <= e.date <= now]
-    by_id: dict[int, list[str]] = {}
-    for address, rid in connections:
+    by_id: dict[int, list[int]] = {}  # id -> positions in `connections`
+    for position, (_, rid) in enumerate(connections):
         if rid is not None:
-            by_id.setdefault(rid, []).append(address)
+            by_id.setdefault(rid, []).append(position)
     grouped: dict[int, list[SyncError]] = {}
     unmatched: dict[int | None, int] = {}
     for e in recent:
@@ -123,13 +126,13 @@ def attribute(
             grouped.setdefault(e.detail_id, []).append(e)
         else:
             unmatched[e.detail_id] = unmatched.get(e.detail_id, 0) + 1
-    out: dict[str, SyncErrors] = {address: SyncErrors(0) for address, _ in connections}
+    out = [SyncErrors(0)] * len(connections)
     for rid, rows in grouped.items():
         # Newest first; among equal dates the later row in the log wins (stable).
         newest = max(enumerate(rows), key=lambda p: (p[1].date, p[0]))[1]
-        for address in by_id[rid]:
-            others = tuple(a for a in by_id[rid] if a != address)
-            out[address] = SyncErrors(len(rows), newest.date, newest.message, others)
+        for position in by_id[rid]:
+            others = tuple(connections[p][0] for p in by_id[rid] if p != position)
+            out[position] = SyncErrors(len(rows), newest.date, newest.message, others)
     notes: list[str] = []
     if unmatched:
         count = sum(unmatched.values())
@@ -144,7 +147,7 @@ def attribute(
     if undated:
         verb = "was" if undated == 1 else "were"
         notes.append(f"{_errors(undated)} without a readable date {verb} not counted")
-    return Attribution(out, tuple(notes))
+    return Attribution(tuple(out), tuple(notes))
 
 
 def _errors(count: int) -> str:

@@ -132,16 +132,21 @@ def test_attribute_counts_the_window_and_shares_ambiguous_ids() -> None:
         scrub,
     )
     found = attribute(rows, [("xero/A", 1), ("quickbooks/B", 1), ("fortnox/C", 2)], now=NOW)
-    assert found.by_address["xero/A"] == SyncErrors(
-        2, datetime(2026, 12, 4, 8, tzinfo=UTC), "newest", ("quickbooks/B",)
-    )
-    assert found.by_address["quickbooks/B"].also == ("xero/A",)
-    assert found.by_address["fortnox/C"] == SyncErrors(0)
+    xero, quickbooks, fortnox = found.per_connection
+    assert xero == SyncErrors(2, datetime(2026, 12, 4, 8, tzinfo=UTC), "newest", ("quickbooks/B",))
+    assert quickbooks.also == ("xero/A",)
+    assert fortnox == SyncErrors(0)
     assert found.notes == (
         "2 sync errors of the last 7 days match no connection read here (details id 9): "
         "other integrations, or types not read",
         "1 sync error without a readable date was not counted",
     )
+
+
+def test_records_sharing_an_address_keep_their_own_errors() -> None:
+    rows = parse_rows([{"detail_id": 7, "error": "x", "date": "2026-12-04T08:00:00"}], scrub)
+    found = attribute(rows, [("xero/Same", 6), ("xero/Same", 7)], now=NOW)
+    assert [s.count for s in found.per_connection] == [0, 1]
 
 
 def test_parse_rows_prefixes_the_entity() -> None:
