@@ -87,4 +87,6 @@ def render_row(row: Mapping[str, Any], now: float) -> dict[str, Any]:
 def page(rows: Sequence[Mapping[str, Any]], query: Mapping[str, str], now: float) -> Any:
     """One answer of the log: the page asked for, or HaloPSA's short default page."""
     q = {k.lower(): v for k, v in query.items()}
-    return paged([render_row(r, now) for r in rows], q, ROWS_KEY)
+    doc = paged(rows, q, ROWS_KEY)
+    doc[ROWS_KEY] = [render_row(r, now) for r in doc[ROWS_KEY]]  # only the page sent
+    return doc

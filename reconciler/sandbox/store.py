@@ -113,7 +113,8 @@ class Store:
     def integration_errors(self) -> Records | None:
         """The error log's stored rows (None: the endpoint is absent)."""
         with self._lock:
-            return None if self._errors is None else copy.deepcopy(self._errors)
+            # Rows are flat (strings and numbers): a copy of each is a full copy.
+            return None if self._errors is None else [dict(r) for r in self._errors]
 
     def counts(self) -> dict[str, int]:
         with self._lock:

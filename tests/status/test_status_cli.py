@@ -42,9 +42,13 @@ def test_detailed_exitcode_is_0_when_every_connection_is_healthy(
 def test_the_canary_in_a_sync_error_never_appears(
     seeded: SandboxHandle, canary: str, fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # HaloPSA's own texts go through the same scrubbing.
+    seeded.store.update("business_central", 1, {"_warning": f"secret {canary} refused"})
+    seeded.store.update("myob", 1, {"halointegrator_lasterror": f"Bearer x; {canary}"})
     result = run_cli(["status", "--format", fmt], capsys)
     assert result.code == 0, result.err
     assert "Account code '400' is not a valid code" in result.out
+    assert "secret (sensitive) refused" in result.out
     assert canary not in result.out + result.err
     assert "(sensitive)" in result.out
 
