@@ -34,6 +34,7 @@ from reconciler.names.resolve import resolve_names
 from reconciler.plan import Plan, Selection, build_plan
 from reconciler.plan.details import config_details
 from reconciler.plan.model import PlanWarning
+from reconciler.plan.safety import check_refusals
 from reconciler.registry import ORDER
 
 
@@ -58,11 +59,11 @@ def plan_against(
     client: ReadOnlyClient,
     *,
     targets: Sequence[str] = (),
-    allow_deletes: bool = False,
+    excludes: Sequence[str] = (),
     max_workers: int = 4,
 ) -> Plan:
     """The plan that would make HaloPSA (as `client` reads it) match `config`."""
-    selection = Selection.parse(targets)
+    selection = Selection.parse(targets, excludes)
     types = [t for t in config.types() if selection.touches(t)]
     live = read_live(client, types, max_workers=max_workers, details=config_details(config))
     # Lookup lists are read on first need, once: for `{name: ...}` values before the diff,
@@ -74,7 +75,7 @@ def plan_against(
         live.records,
         instance=client.instance,
         targets=targets,
-        allow_deletes=allow_deletes,
+        excludes=excludes,
     )
     plan, found = annotate(plan, config, live.records, lookups.table)
     if found.issues:
@@ -98,9 +99,7 @@ def plan_to_apply(
     saying what --push-secrets adds), then refused if it is not the plan reviewed
     (`expect_digest`) or has refusals. Showing comes first, so a refused plan is seen."""
     config = load_config(paths)
-    plan = plan_against(
-        config, client, targets=targets, allow_deletes=allow_deletes, max_workers=max_workers
-    )
+    plan = plan_against(config, client, targets=targets, max_workers=max_workers)
     pushed = [rc for rc in plan.resource_changes if rc.write_only] if push_secrets else []
     fields = sum(len(rc.write_only) for rc in pushed)
     note = (
@@ -109,8 +108,9 @@ def plan_to_apply(
     )
     show(plan, note if fields else None)
     check_digest(plan, expect_digest)
-    if plan.refusals:
-        raise PlanRefused(plan.refusals)
+    reasons = check_refusals(plan, allow_deletes=allow_deletes)
+    if reasons:  # before the question: a refused plan is never asked about
+        raise PlanRefused(reasons)
     return plan
 
 
@@ -133,6 +133,7 @@ def with_live_warnings(plan: Plan, live: LiveSnapshot, more: Sequence[PlanWarnin
     extra = [PlanWarning(w.address, w.message) for w in live.warnings] + list(more)
     merged = sorted(
         [*plan.warnings, *extra],
-        key=lambda w: (ORDER.get(w.address.split("/")[0], len(ORDER)), w.address),
+        # plan-wide warnings (settings.freeze, settings.max_deletes) first, as build_plan
+        key=lambda w: (ORDER.get(w.address.split("/")[0], -1), w.address),
     )
     return replace(plan, warnings=tuple(merged))

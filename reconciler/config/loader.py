@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from reconciler.config.governance import check_acknowledgements
 from reconciler.config.model import ConfigRecord, Configuration, Mark, Settings
 from reconciler.config.wording import quote
 from reconciler.errors import ConfigError, Issue
@@ -54,6 +55,8 @@ def load(paths: Sequence[str | Path], *, env: Mapping[str, str] | None) -> Confi
         issues.append(
             Issue(extra.mark.file, extra.mark.line, extra.mark.column, "settings", message)
         )
+    if settings:
+        check_acknowledgements(settings[0].acknowledge, [r for r, _ in records], issues)
     if issues:
         raise ConfigError(issues)
     return Configuration(

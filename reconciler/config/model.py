@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 
 from reconciler.address import address_of
+from reconciler.freeze import FreezeWindow
 from reconciler.registry import ORDER
 
 
@@ -76,12 +78,36 @@ class ConfigRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """`settings.acknowledge` entry: known differences of some fields of one record,
+    accepted until a date (inclusive, UTC) for a reason."""
+
+    address: str  # as written: `type/identity` or `type/#id`
+    fields: tuple[str, ...]
+    reason: str
+    until: date
+    # Where it is written, for issues found once every record is read (loader.py).
+    mark: Mark | None = field(default=None, compare=False)
+    where: str = field(default="", compare=False)  # settings.acknowledge[i]
+    field_marks: tuple[Mark, ...] = field(default=(), compare=False)
+
+    def active(self, today: date) -> bool:
+        return today <= self.until
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The `settings:` mapping (at most one across the configuration)."""
 
     prune: frozenset[str] = frozenset()
     max_deletes: int = 3
     mark: Mark | None = None
+    # settings.protect: `TYPE` or `TYPE/IDENTITY` (`TYPE/#ID`): never deleted.
+    protect: tuple[str, ...] = ()
+    # settings.allow_empty: types a prune may empty.
+    allow_empty: frozenset[str] = frozenset()
+    acknowledge: tuple[Acknowledgement, ...] = ()
+    freeze: tuple[FreezeWindow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

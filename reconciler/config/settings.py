@@ -1,17 +1,22 @@
-"""The `settings:` mapping -> Settings (prune, max_deletes). Reports issues, never raises.
+"""The `settings:` mapping -> Settings. Reports issues, never raises.
 
-At most one settings mapping across the configuration: loader.py checks that.
+prune, max_deletes, protect and allow_empty are read here; acknowledge and freeze, whose
+entries are mappings of their own, in governance.py. At most one settings mapping across
+the configuration: loader.py checks that, and checks acknowledgements against the records
+once every file is read.
 """
 
 from __future__ import annotations
 
-from reconciler.config.model import Settings
+from reconciler.config.governance import read_acknowledge, read_freeze
+from reconciler.config.model import Acknowledgement, Settings
 from reconciler.config.source import Entry
 from reconciler.config.values import Context
-from reconciler.config.wording import describe, did_you_mean, quote
+from reconciler.config.wording import all_of, describe, did_you_mean, quote
+from reconciler.freeze import FreezeWindow
 from reconciler.registry import KEYS
 
-SETTINGS = ("prune", "max_deletes")
+SETTINGS = ("prune", "max_deletes", "protect", "allow_empty", "acknowledge", "freeze")
 DEFAULT = Settings()
 
 
@@ -23,16 +28,28 @@ def build_settings(entry: Entry, ctx: Context) -> Settings:
         return Settings(mark=mark)
     if not isinstance(node.value, dict):
         got = describe(node.value, node.text)
-        message = f"expected a mapping of prune and max_deletes, got {got}"
+        message = f"expected a mapping of {all_of(SETTINGS)}, got {got}"
         ctx.report(entry.line, entry.column, "settings", message)
         return Settings(mark=mark)
-    prune: set[str] = set()
+    prune: list[str] = []
+    protect: list[str] = []
+    allow_empty: list[str] = []
+    acknowledge: tuple[Acknowledgement, ...] = ()
+    freeze: tuple[FreezeWindow, ...] = ()
     max_deletes = DEFAULT.max_deletes
     for key, item in node.value.items():
         path = f"settings.{key}"
         value = item.node.value
         if key == "prune":
-            prune.update(_prune(item, ctx))
+            prune = _types(item, ctx, path)
+        elif key == "allow_empty":
+            allow_empty = _types(item, ctx, path)
+        elif key == "protect":
+            protect = _types(item, ctx, path, records=True)
+        elif key == "acknowledge":
+            acknowledge = read_acknowledge(item, ctx)
+        elif key == "freeze":
+            freeze = read_freeze(item, ctx)
         elif key == "max_deletes":
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 max_deletes = value
@@ -42,29 +59,45 @@ def build_settings(entry: Entry, ctx: Context) -> Settings:
                 message = f"expected an integer of 0 or more, got {got}{hint}"
                 ctx.report(item.line, item.column, path, message)
         else:
-            hint = did_you_mean(key, SETTINGS) or ": settings has prune and max_deletes"
+            hint = did_you_mean(key, SETTINGS) or f": settings has {all_of(SETTINGS)}"
             ctx.report(item.line, item.column, path, f"unknown key {quote(key)}{hint}")
-    return Settings(prune=frozenset(prune), max_deletes=max_deletes, mark=mark)
+    return Settings(
+        prune=frozenset(prune),
+        max_deletes=max_deletes,
+        mark=mark,
+        protect=tuple(protect),
+        allow_empty=frozenset(allow_empty),
+        acknowledge=acknowledge,
+        freeze=freeze,
+    )
 
 
-def _prune(entry: Entry, ctx: Context) -> list[str]:
+def _types(entry: Entry, ctx: Context, where: str, *, records: bool = False) -> list[str]:
+    """A list of type keys; with `records`, `TYPE/IDENTITY` (or `TYPE/#ID`) too."""
     node = entry.node
     if node.value is None:
         return []
+    example = "[xero, quickbooks/Acme US]" if records else "[xero]"
     if not isinstance(node.value, list):
         got = describe(node.value, node.text)
-        message = f"expected a list of types such as [xero], got {got}"
-        ctx.report(entry.line, entry.column, "settings.prune", message)
+        message = f"expected a list of types such as {example}, got {got}"
+        ctx.report(entry.line, entry.column, where, message)
         return []
     keys: list[str] = []
     for i, item in enumerate(node.value):
-        path = f"settings.prune[{i}]"
-        if isinstance(item.value, str) and item.value in KEYS:
-            keys.append(item.value)
-        elif isinstance(item.value, str):
-            hint = did_you_mean(item.value, KEYS) or f": the types are {', '.join(KEYS)}"
-            ctx.report(item.line, item.column, path, f"unknown type {quote(item.value)}{hint}")
-        else:
+        path = f"{where}[{i}]"
+        if not isinstance(item.value, str):
             got = describe(item.value, item.text)
-            ctx.report(item.line, item.column, path, f"expected a type such as xero, got {got}")
+            what = "a type or TYPE/IDENTITY" if records else "a type"
+            ctx.report(item.line, item.column, path, f"expected {what} such as xero, got {got}")
+            continue
+        key, slash, rest = item.value.partition("/") if records else (item.value, "", "")
+        if key not in KEYS:
+            hint = did_you_mean(key, KEYS) or f": the types are {', '.join(KEYS)}"
+            ctx.report(item.line, item.column, path, f"unknown type {quote(key)}{hint}")
+        elif slash and not rest.strip():
+            message = f"{quote(item.value)}: give the record's identity after the slash"
+            ctx.report(item.line, item.column, path, message)
+        else:
+            keys.append(item.value)
     return keys

@@ -4,7 +4,9 @@
     match.py        config record <-> live record, by id or exact identity; one-to-one
     diff.py         field changes of one record (list fields keyed by element identity)
     health.py       warnings from live status fields (authorised, token, sync errors)
-    safety.py       refusals: prevent_destroy, max_deletes (apply checks them again)
+    safety.py       refusals: prevent_destroy, protect, allow_empty, max_deletes, freeze
+    governance.py   protect flags, acknowledged differences, freeze warnings
+    selection.py    --target / --exclude
     fingerprint.py  hash of a live record, for staleness checks of a saved plan
     model.py        Plan, ResourceChange, FieldChange, ... (JSON values only, no secrets)
     document.py     the plan as JSON (schemas/plan.schema.json), from JSON, the digest
@@ -36,8 +38,9 @@ from reconciler.plan.model import (
     WriteOnlyField,
 )
 from reconciler.plan.normalise import normalise
-from reconciler.plan.planner import Selection, build_plan
+from reconciler.plan.planner import build_plan
 from reconciler.plan.safety import check_refusals
+from reconciler.plan.selection import Selection
 
 __all__ = [
     "FORMAT_VERSION",

@@ -20,12 +20,15 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from reconciler.errors import PlanFileError
+from reconciler.freeze import FreezeWindow
 from reconciler.instance import Instance
 from reconciler.plan.model import (
     FORMAT_VERSION,
+    Acknowledged,
     Action,
     ElementChange,
     ElementOp,
@@ -100,6 +103,7 @@ def _resource_json(rc: ResourceChange) -> dict[str, Any]:
         "id": rc.id,
         "action": rc.action.value,
         "prevent_destroy": rc.prevent_destroy,
+        "protected": rc.protected,
         "pruned": rc.pruned,
         "changes": [_field_json(fc) for fc in rc.changes],
         "write_only": [{"field": w.field, "source": w.source} for w in rc.write_only],
@@ -163,7 +167,31 @@ def _document(plan: Plan) -> dict[str, Any]:
         "fingerprints": dict(plan.fingerprints),
         "write_only_uncompared": plan.write_only_uncompared,
         "max_deletes": plan.max_deletes,
+        "acknowledged": [_acknowledged_json(a) for a in plan.acknowledged],
+        "excludes": list(plan.excludes),
+        "allow_empty": list(plan.allow_empty),
+        "live_counts": dict(plan.live_counts),
+        "freeze": [window_to_json(w) for w in plan.freeze],
     }
+
+
+def _acknowledged_json(a: Acknowledged) -> dict[str, Any]:
+    return {
+        "address": a.address,
+        "field": a.field,
+        "before": value_to_json(a.before),
+        "after": value_to_json(a.after),
+        "sensitive": a.sensitive,
+        "reason": a.reason,
+        "until": a.until,
+    }
+
+
+def window_to_json(w: FreezeWindow) -> dict[str, Any]:
+    """A freeze window as the plan carries it: `apply PLANFILE` checks it at apply time."""
+    if w.start is not None and w.end is not None:
+        return {"from": w.start.isoformat(), "to": w.end.isoformat(), "reason": w.reason}
+    return {"days_of_month": list(w.days_of_month), "reason": w.reason}
 
 
 class _Reader:
@@ -267,7 +295,46 @@ def _read_resource(r: _Reader) -> ResourceChange:
         write_only=r.items("write_only", _read_write_only),
         prevent_destroy=r.flag("prevent_destroy"),
         pruned=r.flag("pruned"),
+        protected=r.flag("protected"),
     )
+
+
+def _read_acknowledged(r: _Reader) -> Acknowledged:
+    return Acknowledged(
+        address=r.text("address"),
+        field=r.text("field"),
+        before=r.value("before"),
+        after=r.value("after"),
+        reason=r.text("reason"),
+        until=r.text("until"),
+        sensitive=r.flag("sensitive"),
+    )
+
+
+def _read_window(r: _Reader) -> FreezeWindow:
+    reason = r.text("reason")
+    if "days_of_month" in r.doc:
+        days = r.get("days_of_month", (list,), "a list")
+        if not days or not all(type(d) is int and 1 <= abs(d) <= 31 for d in days):
+            raise PlanFileError(
+                f"plan file: {r.path}.days_of_month: expected days 1..31 or -1..-31"
+            )
+        return FreezeWindow(reason, days_of_month=tuple(days))
+    bounds = []
+    for key in ("from", "to"):
+        try:
+            moment = datetime.fromisoformat(r.text(key))
+        except ValueError:
+            raise PlanFileError(f"plan file: {r.path}.{key}: expected a date-time") from None
+        bounds.append(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+    return FreezeWindow(reason, start=bounds[0], end=bounds[1])
+
+
+def _strings(top: _Reader, key: str) -> tuple[str, ...]:
+    values = top.get(key, (list,), "a list")
+    if not all(isinstance(v, str) for v in values):
+        raise PlanFileError(f"plan file: $.{key}: expected strings")
+    return tuple(values)
 
 
 def _read_unmanaged(r: _Reader) -> Unmanaged:
@@ -281,6 +348,13 @@ def _read_unmanaged(r: _Reader) -> Unmanaged:
 
 def _read_warning(r: _Reader) -> PlanWarning:
     return PlanWarning(address=r.text("address"), message=r.text("message"))
+
+
+def _counts(top: _Reader) -> dict[str, int]:
+    counts = top.get("live_counts", (dict,), "an object")
+    if not all(type(v) is int and v >= 0 for v in counts.values()):
+        raise PlanFileError("plan file: $.live_counts: expected counts")
+    return dict(counts)
 
 
 def plan_from_json(doc: object) -> Plan:
@@ -313,6 +387,11 @@ def plan_from_json(doc: object) -> Plan:
         max_deletes=top.integer("max_deletes"),
         targets=tuple(targets),
         format_version=version,
+        acknowledged=top.items("acknowledged", _read_acknowledged),
+        excludes=_strings(top, "excludes"),
+        allow_empty=_strings(top, "allow_empty"),
+        live_counts=_counts(top),
+        freeze=top.items("freeze", _read_window),
     )
     if top.text("digest") != plan.digest:
         raise PlanFileError(

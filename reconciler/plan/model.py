@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from reconciler.freeze import FreezeWindow
 from reconciler.instance import Instance
 from reconciler.sensitive import MASK
 
@@ -114,6 +115,29 @@ class ResourceChange:
     # A deletion of a live record no configuration record matches (settings.prune),
     # as opposed to one the configuration asks for with `ensure: absent`.
     pruned: bool = False
+    # Named by settings.protect: never deleted (a deletion of it refuses the plan).
+    protected: bool = False
+
+    @property
+    def why_deleted(self) -> str:
+        """Why a record is deleted: pruned (no configuration record matches it) or absent."""
+        if self.pruned:
+            return f"not in the configuration; {self.type} is pruned"
+        return "ensure: absent"
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledged:
+    """A difference settings.acknowledge accepts until `until` (YYYY-MM-DD, inclusive):
+    not a change, not drift, not sent. Values as in FieldChange (None when sensitive)."""
+
+    address: str
+    field: str
+    before: Any
+    after: Any
+    reason: str
+    until: str
+    sensitive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +173,9 @@ class Summary:
 class Plan:
     """A computed plan: ordered by registry order, then address, then schema field order.
 
-    `refusals` say why apply would refuse it (prevent_destroy, max_deletes); apply checks
-    them again with its own flags (safety.check_refusals). `fingerprints` map the address
+    `refusals` say why it may not be applied (prevent_destroy, protect, a prune emptying a
+    type without allow_empty): `plan` fails on them, and apply derives them again with its
+    own flags, adding max_deletes (safety.check_refusals). `fingerprints` map the address
     of every record apply would touch to fingerprint() of the live record seen.
     """
 
@@ -164,6 +189,14 @@ class Plan:
     max_deletes: int = 3
     targets: tuple[str, ...] = ()
     format_version: str = FORMAT_VERSION
+    # Governance (SPEC §14): what the configuration accepted, --exclude, and what apply
+    # re-checks from the plan alone: allow_empty against live_counts (type -> live
+    # records read when planning), freeze windows against the time of the apply.
+    acknowledged: tuple[Acknowledged, ...] = ()
+    excludes: tuple[str, ...] = ()
+    allow_empty: tuple[str, ...] = ()
+    live_counts: Mapping[str, int] = field(default_factory=dict)
+    freeze: tuple[FreezeWindow, ...] = ()
 
     @property
     def summary(self) -> Summary:

@@ -15,72 +15,37 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.address import address_of
-from reconciler.config.model import ConfigRecord, Configuration, Ensure
+from reconciler.config.model import ConfigRecord, Configuration, Ensure, Settings
 from reconciler.errors import PlanError
 from reconciler.instance import Instance
 from reconciler.jsontypes import LiveRecord
 from reconciler.plan.diff import diff_record
 from reconciler.plan.fingerprint import fingerprint
+from reconciler.plan.governance import (
+    MAX_DELETES,
+    Acknowledgements,
+    freeze_warnings,
+    is_protected,
+)
 from reconciler.plan.health import health_warnings
 from reconciler.plan.match import Match, live_id, match_records
 from reconciler.plan.model import (
+    Acknowledged,
     Action,
+    FieldChange,
     Plan,
     PlanWarning,
     ResourceChange,
     Unmanaged,
 )
-from reconciler.plan.safety import check_refusals
-from reconciler.registry import BY_KEY, KEYS, ORDER, TypeSpec, spec
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """What --target selects: whole types, and single records by address."""
-
-    types: frozenset[str] = frozenset()
-    addresses: frozenset[str] = frozenset()
-
-    @classmethod
-    def parse(cls, targets: Sequence[str]) -> Selection:
-        """`TYPE` or `TYPE/IDENTITY` (`TYPE/#ID` for a record known by id); PlanError if bad."""
-        types: set[str] = set()
-        addresses: set[str] = set()
-        problems: list[str] = []
-        for target in targets:
-            key, slash, rest = target.partition("/")
-            if key not in BY_KEY:
-                problems.append(
-                    f"--target {target}: unknown type {key!r} (types: {', '.join(KEYS)})"
-                )
-            elif slash and not rest:
-                problems.append(f"--target {target}: give an identity after the slash")
-            elif slash:
-                addresses.add(target)
-            else:
-                types.add(key)
-        if problems:
-            raise PlanError(problems)
-        return cls(frozenset(types), frozenset(addresses))
-
-    @property
-    def everything(self) -> bool:
-        return not self.types and not self.addresses
-
-    def touches(self, key: str) -> bool:
-        return (
-            self.everything
-            or key in self.types
-            or any(a.startswith(f"{key}/") for a in self.addresses)
-        )
-
-    def selects(self, key: str, *addresses: str) -> bool:
-        return self.everything or key in self.types or any(a in self.addresses for a in addresses)
+from reconciler.plan.safety import hard_refusals, max_deletes_excess
+from reconciler.plan.selection import Selection
+from reconciler.registry import BY_KEY, ORDER, TypeSpec, spec
 
 
 @dataclass(slots=True)
@@ -88,12 +53,14 @@ class _Builder:
     """Accumulates one plan; every list is sorted once at the end."""
 
     now: datetime
-    prune: frozenset[str]
-    changes: list[ResourceChange]
-    unmanaged: list[Unmanaged]
-    warnings: list[PlanWarning]
-    fingerprints: dict[str, str]
-    problems: list[str]
+    settings: Settings
+    acks: Acknowledgements
+    changes: list[ResourceChange] = field(default_factory=list)
+    unmanaged: list[Unmanaged] = field(default_factory=list)
+    warnings: list[PlanWarning] = field(default_factory=list)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    acknowledged: list[Acknowledged] = field(default_factory=list)
     uncompared: int = 0
 
     def warn(self, address: str, messages: Sequence[str]) -> None:
@@ -101,27 +68,34 @@ class _Builder:
 
     def record(self, tspec: TypeSpec, m: Match) -> None:
         rec, live = m.record, m.live
+        rid = live_id(live) if live is not None else rec.id
         found = None
+        changes: tuple[FieldChange, ...] = ()
         if rec.ensure is Ensure.ABSENT:
             action = Action.NO_OP if live is None else Action.DELETE
         else:
             found = diff_record(tspec, rec, live)
             self.problems.extend(found.problems)
+            changes = found.changes
             if live is None:
                 action = Action.CREATE
             else:
-                action = Action.UPDATE if found.changes else Action.NO_OP
+                changes, accepted, expired = self.acks.split(rec, rid, changes)
+                self.acknowledged.extend(accepted)
+                self.warn(rec.address, expired)
+                action = Action.UPDATE if changes else Action.NO_OP
         self.changes.append(
             ResourceChange(
                 address=rec.address,
                 type=rec.type,
                 identity=rec.identity,
-                id=live_id(live) if live is not None else rec.id,
+                id=rid,
                 action=action,
-                changes=found.changes if found is not None else (),
+                changes=changes,
                 # on create, write-only fields are among the changes
                 write_only=found.write_only if found is not None and live is not None else (),
                 prevent_destroy=rec.prevent_destroy,
+                protected=is_protected(self.settings.protect, rec.type, rec.identity, rid),
             )
         )
         if live is None:
@@ -147,8 +121,11 @@ class _Builder:
         ident = live.get(tspec.identity)
         identity = ident if isinstance(ident, str) else None
         rid = live_id(live)
-        if tspec.key in self.prune:
-            rc = ResourceChange(address, tspec.key, identity, rid, Action.DELETE, pruned=True)
+        if tspec.key in self.settings.prune:
+            protected = is_protected(self.settings.protect, tspec.key, identity, rid)
+            rc = ResourceChange(
+                address, tspec.key, identity, rid, Action.DELETE, pruned=True, protected=protected
+            )
             self.changes.append(rc)
             self.fingerprints[address] = fingerprint(live, tspec.key)
         else:
@@ -174,7 +151,8 @@ def _live_addresses(
 
 
 def _sort_key(address: str, key: str) -> tuple[int, str]:
-    return (ORDER[key], address)
+    """Registry order, then address; plan-wide entries (`settings.freeze`) first."""
+    return (ORDER.get(key, -1), address)
 
 
 def build_plan(
@@ -183,7 +161,7 @@ def build_plan(
     *,
     instance: Instance,
     targets: Sequence[str] = (),
-    allow_deletes: bool = False,
+    excludes: Sequence[str] = (),
     now: datetime | None = None,
 ) -> Plan:
     """The plan that makes `live` (type key -> records as GET returns them) match `config`.
@@ -191,7 +169,7 @@ def build_plan(
     Raises PlanError naming every matching problem (ambiguous or duplicate matches, an
     unknown `id`, a bad --target). `now` (default: the current time) dates health checks.
     """
-    selection = Selection.parse(targets)
+    selection = Selection.parse(targets, excludes)
     unknown = sorted(set(live) - set(BY_KEY))
     if unknown:
         raise ValueError(f"live data for unknown types: {', '.join(unknown)}")
@@ -201,27 +179,40 @@ def build_plan(
     by_type: dict[str, list[ConfigRecord]] = {}
     for rec in config.records:
         by_type.setdefault(rec.type, []).append(rec)
-    b = _Builder(moment, config.settings.prune, [], [], [], {}, [])
+    settings = config.settings
+    b = _Builder(moment, settings, Acknowledgements(settings.acknowledge, moment.date()))
+    seen: list[str] = []  # every address the plan saw, for --target/--exclude that miss
+    live_counts: dict[str, int] = {}
     for key in sorted(set(config.types()) | set(live), key=ORDER.__getitem__):
         if not selection.touches(key):
             continue
         tspec = spec(key)
         records = by_type.get(key, [])
         rows = live.get(key, ())
+        live_counts[key] = len(rows)
         matching = match_records(tspec, records, rows)
         if matching.problems:
             b.problems.extend(matching.problems)
             continue
         for m in matching.matches:
             rec = m.record
-            by_id = address_of(key, None, rec.id) if rec.id is not None else rec.address
-            if selection.selects(key, rec.address, by_id):
+            # `type/#id` names the record too, by the id it states or the live one
+            # (the plan prints it as `(id 4)`)
+            ids = {rec.id, live_id(m.live) if m.live is not None else None} - {None}
+            names = (rec.address, *(address_of(key, None, i) for i in sorted(ids, key=str)))
+            seen.extend(names)
+            if selection.selects(key, *names):
                 b.record(tspec, m)
         taken = {r.address for r in records}
         addresses = _live_addresses(key, tspec.identity, matching.unmatched, taken)
         for leftover, address in zip(matching.unmatched, addresses, strict=True):
-            if selection.selects(key, address):
+            names = (address, address_of(key, None, live_id(leftover)))
+            seen.extend(names)
+            if selection.selects(key, *names):
                 b.leftover(tspec, leftover, address)
+    if not b.problems:
+        present = {k for k, n in live_counts.items() if n} | set(config.types())
+        b.problems.extend(selection.unmatched(present, seen))
     if b.problems:
         raise PlanError(b.problems)
     changes = sorted(b.changes, key=lambda rc: _sort_key(rc.address, rc.type))
@@ -235,7 +226,18 @@ def build_plan(
         ),
         fingerprints={a: b.fingerprints[a] for a in sorted(b.fingerprints, key=order.__getitem__)},
         write_only_uncompared=b.uncompared,
-        max_deletes=config.settings.max_deletes,
+        max_deletes=settings.max_deletes,
         targets=tuple(targets),
+        acknowledged=tuple(
+            sorted(b.acknowledged, key=lambda a: (order.get(a.address, len(order)), a.field))
+        ),
+        excludes=tuple(excludes),
+        allow_empty=tuple(sorted(settings.allow_empty, key=ORDER.__getitem__)),
+        live_counts={k: live_counts[k] for k in sorted(live_counts, key=ORDER.__getitem__)},
+        freeze=settings.freeze,
     )
-    return replace(plan, refusals=tuple(check_refusals(plan, allow_deletes=allow_deletes)))
+    extra = freeze_warnings(settings.freeze, moment)
+    excess = max_deletes_excess(plan)
+    if excess is not None:  # an apply-time check (--allow-deletes): plan only warns
+        extra.append(PlanWarning(MAX_DELETES, f"apply will refuse: {excess}"))
+    return replace(plan, warnings=(*extra, *plan.warnings), refusals=tuple(hard_refusals(plan)))

@@ -121,9 +121,7 @@ def heading(rc: ResourceChange) -> str:
 
 def delete_reason(rc: ResourceChange) -> str:
     """Why a record is deleted: pruned (no configuration record matches it) or absent."""
-    if rc.pruned:
-        return f"not in the configuration; {rc.type} is pruned"
-    return "ensure: absent"
+    return rc.why_deleted
 
 
 def counts(plan: Plan) -> str:

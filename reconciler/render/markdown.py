@@ -1,9 +1,10 @@
 """The Markdown plan, for a pull-request comment or a CI step summary.
 
-Order, most important first: the summary line; the instance and digest; refusals; the
-money-affecting block; a table of changes (action, record, fields changed, impact);
-warnings; one collapsible <details> per record with its field changes as a `diff` code
-block; unmanaged records; write-only fields not compared. GitHub refuses comments over
+Order, most important first: the summary line; the instance and digest; the guard rails
+(refusals, every deletion, protected records, acknowledged differences: guards.py), which
+are never cut; the money-affecting block; a table of changes (action, record, fields
+changed, impact); warnings; one collapsible <details> per record with its field changes as a
+`diff` code block; unmanaged records; write-only fields not compared. GitHub refuses comments over
 65,536 characters, so the output stays under LIMIT: what does not fit is cut, from the
 end, and a note says how much was left out and where the full plan is
 (`full_plan_hint`, e.g. "the plan-json artifact"). Values are escaped for Markdown,
@@ -18,6 +19,12 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from reconciler.plan.model import Action, Plan
+from reconciler.render.guards import (
+    acknowledged_value,
+    deletion_text,
+    guards,
+    protected_text,
+)
 from reconciler.render.lines import (
     SYMBOL,
     after_text,
@@ -176,6 +183,39 @@ def _sections(plan: Plan) -> list[_Section]:
     return out
 
 
+def _guards(plan: Plan) -> str:
+    """Refusals, every deletion, protected records, acknowledged differences (guards.py):
+    in the head, which is never cut."""
+    g = guards(plan)
+    parts = []
+    if g.refusals:
+        parts.append("> [!CAUTION]\n> **Apply will refuse this plan:**\n")
+        parts.extend(f"> - {esc(r)}\n" for r in g.refusals)
+        parts.append("\n")
+    if g.deletions:
+        parts.append(f"**Deletions ({len(g.deletions)}):**\n\n")
+        parts.extend(
+            f"- {code(rc.address)}{deletion_text(rc)[len(rc.address) :]}: _{esc(rc.why_deleted)}_\n"
+            for rc in g.deletions
+        )
+        parts.append("\n")
+    if g.protected:
+        parts.append(f"**Protected** (never deleted): {esc(protected_text(g))}\n\n")
+    if g.acknowledged:
+        parts.append(
+            "**Acknowledged differences** (not changed, not drift):\n\n"
+            "| record | field | live -> configured | until | reason |\n"
+            "| --- | --- | --- | --- | --- |\n"
+        )
+        parts.extend(
+            f"| {code(a.address, table=True)} | {code(a.field, table=True)} | "
+            f"{code(acknowledged_value(a), table=True)} | {a.until} | {esc(a.reason)} |\n"
+            for a in g.acknowledged
+        )
+        parts.append("\n")
+    return "".join(parts)
+
+
 def _head(plan: Plan) -> str:
     s = plan.summary
     line = f"**Plan:** {s.create} to create, {s.update} to update, {s.delete} to delete"
@@ -189,10 +229,10 @@ def _head(plan: Plan) -> str:
     if plan.targets:
         targets = ", ".join(code(t) for t in plan.targets)
         parts.append(f"Targets: {targets} (only these records were planned)\n\n")
-    if plan.refusals:
-        parts.append("> [!CAUTION]\n> **Apply will refuse this plan:**\n")
-        parts.extend(f"> - {esc(r)}\n" for r in plan.refusals)
-        parts.append("\n")
+    if plan.excludes:
+        excluded = ", ".join(code(t) for t in plan.excludes)
+        parts.append(f"Excluded: {excluded} (matched, not planned)\n\n")
+    parts.append(_guards(plan))
     if plan.write_only_uncompared:
         parts.append(
             f"Write-only fields not compared: {plan.write_only_uncompared} (HaloPSA never "

@@ -1,8 +1,9 @@
 """The text plan, for a terminal or a log: reads like Terraform's.
 
-Layout: the instance; money-affecting changes first, in a block of their own; one block
+Layout: the instance; the guard rails (refusals, every deletion, protected records,
+acknowledged differences: guards.py); money-affecting changes, in a block of their own; one block
 per record (`  + create`, `  ~ update`, `  - destroy`) with its changed fields as
-`~ field: before -> after   # description` and list elements one per line; refusals;
+`~ field: before -> after   # description` and list elements one per line;
 warnings; unmanaged records; the count of write-only fields not compared; and always,
 last, `Plan: N to create, N to update, N to delete.` (preceded by "No changes. HaloPSA
 matches the configuration." when there are none). ANSI colour only when `color` is True
@@ -14,6 +15,13 @@ from __future__ import annotations
 from typing import TextIO
 
 from reconciler.plan.model import Action, Plan
+from reconciler.render.guards import (
+    acknowledged_note,
+    acknowledged_value,
+    deletion_text,
+    guards,
+    protected_text,
+)
 from reconciler.render.lines import (
     SYMBOL,
     Line,
@@ -48,6 +56,30 @@ def _detail(o: _Out, line: Line) -> None:
     o.line(f"{indent}{o.paint(line.symbol, line.symbol)} {line.text}".rstrip())
 
 
+def _guards(o: _Out, plan: Plan) -> None:
+    """Refusals, every deletion, protected records, acknowledged differences (guards.py)."""
+    g = guards(plan)
+    if g.refusals:
+        o.line(o.paint("Refused: apply will not run this plan:", "!"))
+        for reason in g.refusals:
+            o.line(f"  {o.paint('!', '!')} {reason}")
+        o.line()
+    if g.deletions:
+        o.line(o.paint(f"Deletions ({len(g.deletions)}):", "b"))
+        for rc in g.deletions:
+            o.line(f"  {o.paint('-', '-')} {deletion_text(rc)}   # {rc.why_deleted}")
+        o.line()
+    if g.protected:
+        o.line(f"Protected (never deleted): {protected_text(g)}")
+        o.line()
+    if g.acknowledged:
+        o.line("Acknowledged differences (not changed, not drift):")
+        for a in g.acknowledged:
+            value = acknowledged_value(a)
+            o.line(f"  = {a.address}: {a.field}: {value}   # {acknowledged_note(a)}")
+        o.line()
+
+
 def render(plan: Plan, out: TextIO, *, color: bool = False) -> None:
     """Write the plan as text to `out`."""
     o = _Out(out, color)
@@ -55,8 +87,11 @@ def render(plan: Plan, out: TextIO, *, color: bool = False) -> None:
     o.line(f"HaloPSA instance: {plan.instance.url}{tenant}")
     if plan.targets:
         o.line(f"Targets: {', '.join(plan.targets)} (only these records were planned)")
+    if plan.excludes:
+        o.line(f"Excluded: {', '.join(plan.excludes)} (matched, not planned)")
     o.line()
 
+    _guards(o, plan)
     money = money_changes(plan)
     if money:
         o.line(o.paint("Money-affecting changes (review these first):", "b"))
@@ -82,11 +117,6 @@ def render(plan: Plan, out: TextIO, *, color: bool = False) -> None:
             _detail(o, line)
         o.line()
 
-    if plan.refusals:
-        o.line(o.paint("Refused: apply will not run this plan:", "!"))
-        for reason in plan.refusals:
-            o.line(f"  {o.paint('!', '!')} {reason}")
-        o.line()
     if plan.warnings:
         o.line(o.paint("Warnings:", "?"))
         for w in plan.warnings:

@@ -244,7 +244,8 @@ def test_duplicate_key_reported_at_the_second(tmp_path: Path) -> None:
 def test_issues_are_sorted_and_all_reported(tmp_path: Path) -> None:
     text = "settings: {colour: red}\nxero:\n  - {name: A, foo: 1}\n  - {bar: 2}\n"
     assert _issues(tmp_path, text) == [
-        'c.yaml:1:12: settings.colour: unknown key "colour": settings has prune and max_deletes',
+        'c.yaml:1:12: settings.colour: unknown key "colour": settings has prune, max_deletes, '
+        "protect, allow_empty, acknowledge and freeze",
         'c.yaml:3:15: xero[0].foo: unknown field "foo": xero has no such field',
         'c.yaml:4:5: xero[1]: a xero record must state its identity field "name" or an "id"',
         'c.yaml:4:6: xero[1].bar: unknown field "bar": xero has no such field',

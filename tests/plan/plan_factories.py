@@ -39,10 +39,13 @@ def rec(
     )
 
 
-def cfg(*records: ConfigRecord, prune: Iterable[str] = (), max_deletes: int = 3) -> Configuration:
+def cfg(
+    *records: ConfigRecord, prune: Iterable[str] = (), max_deletes: int = 3, **settings: Any
+) -> Configuration:
+    """A configuration; `settings` are further Settings fields (protect, acknowledge, ...)."""
     return Configuration(
         records=tuple(records),
-        settings=Settings(prune=frozenset(prune), max_deletes=max_deletes),
+        settings=Settings(prune=frozenset(prune), max_deletes=max_deletes, **settings),
     )
 
 

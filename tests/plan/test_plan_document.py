@@ -150,6 +150,11 @@ def test_document_top_level_key_order() -> None:
         "fingerprints",
         "write_only_uncompared",
         "max_deletes",
+        "acknowledged",
+        "excludes",
+        "allow_empty",
+        "live_counts",
+        "freeze",
     ]
 
 

@@ -36,7 +36,7 @@ def test_a_thousand_records() -> None:
     ]
     live = {"xero": [{"id": i, "name": f"T{i:04}", "enablesync": i % 2 == 0} for i in range(1000)]}
     live["xero"] += [{"id": 5000 + i, "name": f"U{i}"} for i in range(500)]
-    plan = plan_of(cfg(*records, prune=["xero"]), live, allow_deletes=True)
+    plan = plan_of(cfg(*records, prune=["xero"]), live)
     s = plan.summary
     assert (s.create, s.update, s.delete, s.no_op) == (0, 500, 500, 500)
     assert len(plan.fingerprints) == 1000

@@ -1,13 +1,23 @@
 """A representative plan for the golden renders: every action, a list field's element
 additions and removals (comma-separated and mapping rows), money fields, a sensitive
-change, write-only fields, a refusal, warnings and unmanaged records."""
+change, write-only fields, refusals (protect, prevent_destroy), max_deletes exceeded, an
+acknowledged difference, freeze windows (one active, one coming), warnings and unmanaged
+records."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from reconciler.config.model import ConfigRecord, Configuration, Ensure, Mark, Settings
+from reconciler.config.model import (
+    Acknowledgement,
+    ConfigRecord,
+    Configuration,
+    Ensure,
+    Mark,
+    Settings,
+)
+from reconciler.freeze import FreezeWindow
 from reconciler.plan import Instance, Plan, build_plan
 from reconciler.sensitive import Sensitive
 
@@ -88,7 +98,27 @@ def sample_config() -> Configuration:
             mark=Mark("config/sage.yaml", 2, 5),
         ),
     )
-    settings = Settings(prune=frozenset({"xero"}), max_deletes=1)
+    settings = Settings(
+        prune=frozenset({"xero"}),
+        max_deletes=1,
+        protect=("xero/Stray",),
+        acknowledge=(
+            Acknowledgement(
+                "sage_business_cloud/Sage UK",
+                ("defaultitemcode",),
+                "item codes renamed during the Sage migration",
+                date(2024, 6, 30),
+            ),
+        ),
+        freeze=(
+            FreezeWindow(
+                "quarter-end close",
+                start=datetime(2024, 6, 5, tzinfo=UTC),
+                end=datetime(2024, 6, 8, tzinfo=UTC),
+            ),
+            FreezeWindow("month-end close", days_of_month=(-1, 1, 2)),
+        ),
+    )
     return Configuration(records=records, settings=settings, files=(xero,))
 
 
