@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from reconciler.apply.saved import check_digest
 from reconciler.config import load
@@ -34,7 +35,7 @@ from reconciler.names.resolve import resolve_names
 from reconciler.plan import Plan, Selection, build_plan
 from reconciler.plan.details import config_details
 from reconciler.plan.model import PlanWarning
-from reconciler.plan.safety import check_refusals
+from reconciler.plan.safety import check_freeze, check_refusals
 from reconciler.registry import ORDER
 
 
@@ -44,14 +45,20 @@ def load_config(paths: Sequence[str]) -> Configuration:
     return load(paths or (".",), env=os.environ)
 
 
-def make_plan(paths: Sequence[str], connection: Connection, *, targets: Sequence[str] = ()) -> Plan:
+def make_plan(
+    paths: Sequence[str],
+    connection: Connection,
+    *,
+    targets: Sequence[str] = (),
+    excludes: Sequence[str] = (),
+) -> Plan:
     """Configuration + live records -> the plan, with reading warnings merged in.
 
     Read-only: the client it opens has no way to write.
     """
     config = load_config(paths)
     with open_client(connection, write=False) as client:
-        return plan_against(config, client, targets=targets)
+        return plan_against(config, client, targets=targets, excludes=excludes)
 
 
 def plan_against(
@@ -90,16 +97,20 @@ def plan_to_apply(
     *,
     show: Callable[[Plan, str | None], None],
     targets: Sequence[str] = (),
+    excludes: Sequence[str] = (),
     allow_deletes: bool = False,
     push_secrets: bool = False,
     expect_digest: str | None = None,
+    override_freeze: str | None = None,
     max_workers: int = 4,
 ) -> Plan:
     """apply CONFIG's plan: built as `plan` builds it, shown (`show(plan, note)`, the note
     saying what --push-secrets adds), then refused if it is not the plan reviewed
-    (`expect_digest`) or has refusals. Showing comes first, so a refused plan is seen."""
+    (`expect_digest`), has refusals, or now is inside a freeze window (without
+    `override_freeze`). Showing comes first, so a refused plan is seen; refusing comes
+    before the question, so a refused plan is never asked about."""
     config = load_config(paths)
-    plan = plan_against(config, client, targets=targets, max_workers=max_workers)
+    plan = plan_against(config, client, targets=targets, excludes=excludes, max_workers=max_workers)
     pushed = [rc for rc in plan.resource_changes if rc.write_only] if push_secrets else []
     fields = sum(len(rc.write_only) for rc in pushed)
     note = (
@@ -108,8 +119,9 @@ def plan_to_apply(
     )
     show(plan, note if fields else None)
     check_digest(plan, expect_digest)
-    reasons = check_refusals(plan, allow_deletes=allow_deletes)
-    if reasons:  # before the question: a refused plan is never asked about
+    reasons = check_freeze(plan, datetime.now(UTC), override=override_freeze)
+    reasons += check_refusals(plan, allow_deletes=allow_deletes)
+    if reasons:
         raise PlanRefused(reasons)
     return plan
 

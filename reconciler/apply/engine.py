@@ -3,7 +3,9 @@
 `apply CONFIG` (a plan just computed) and `apply PLANFILE` (a saved plan, checked for
 staleness first) both end in apply_plan. Before any request it works out the plan's
 refusals again from the rules the plan carries, with this run's flags (prevent_destroy,
-max_deletes vs --allow-deletes; never the verdict a plan file stores), and builds
+protect, allow_empty, max_deletes vs --allow-deletes; never the verdict a plan file
+stores), checks the freeze windows the plan carries against the time of the apply
+(--override-freeze lifts them), and builds
 every request body, resolving secrets from the environment; either problem refuses the
 whole run (PlanRefused) with nothing sent.
 
@@ -31,6 +33,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from reconciler.apply.batch import TypeBatch, Write, build_batches
 from reconciler.apply.control import INTERRUPTED, RunControl
@@ -42,7 +45,7 @@ from reconciler.errors import HaloError, PlanRefused, RecordNotFound
 from reconciler.live import read_live
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action, Plan
-from reconciler.plan.safety import check_refusals
+from reconciler.plan.safety import check_freeze, check_refusals, freeze_overrides
 from reconciler.registry import spec
 
 log = logging.getLogger(__name__)
@@ -176,18 +179,24 @@ def apply_plan(
     env: Mapping[str, str] | None = None,
     progress: Callable[[RecordOutcome], None] | None = None,
     control: RunControl | None = None,
+    override_freeze: str | None = None,
+    now: datetime | None = None,
 ) -> ApplyReport:
     """Make HaloPSA match `plan`; every record's outcome, in plan order.
 
-    Raises PlanRefused, before any request, when the plan may not be applied or a secret
-    it needs is not in `env` (default: os.environ). `control` (see control.py) paces the
-    re-reads after a lost answer (default: on the client's clock) and stops the run from
-    outside (Ctrl-C).
+    Raises PlanRefused, before any request, when the plan may not be applied (refusals,
+    or `now`, default the current time, inside a freeze window without `override_freeze`)
+    or a secret it needs is not in `env` (default: os.environ). `control` (see
+    control.py) paces the re-reads after a lost answer (default: on the client's clock)
+    and stops the run from outside (Ctrl-C).
     """
     ctl = control if control is not None else RunControl(sleep=client.timing.sleep)
-    reasons = check_refusals(plan, allow_deletes=allow_deletes)
+    moment = now if now is not None else datetime.now(UTC)
+    reasons = check_freeze(plan, moment, override=override_freeze)
+    reasons += check_refusals(plan, allow_deletes=allow_deletes)
     if reasons:
         raise PlanRefused(reasons)
+    overridden = freeze_overrides(plan, moment, override_freeze)
     batches = build_batches(plan, env=os.environ if env is None else env, push_secrets=push_secrets)
     lock = threading.Lock()
 
@@ -214,4 +223,4 @@ def apply_plan(
                 ctl.interrupt()
             pool.shutdown(wait=finished, cancel_futures=not finished)
     ordered = [results[rc.address] for rc in plan.resource_changes if rc.address in results]
-    return ApplyReport(tuple(ordered))
+    return ApplyReport(tuple(ordered), overridden)

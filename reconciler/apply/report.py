@@ -74,6 +74,8 @@ class ApplyReport:
     """Every record's outcome, in plan order. `ok` is False when anything failed or was skipped."""
 
     outcomes: tuple[RecordOutcome, ...] = ()
+    # Freeze windows apply wrote in, with the --override-freeze reason (safety.py).
+    overrides: tuple[str, ...] = ()
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status is status)
@@ -90,7 +92,12 @@ class ApplyReport:
 
 
 def render_report(report: ApplyReport, out: TextIO) -> None:
-    """The final report: a heading, one line per record, a blank line, the summary line."""
+    """The final report: freeze overrides, a heading, one line per record, a blank line,
+    the summary line."""
+    for line in report.overrides:
+        out.write(f"Freeze override: {line}\n")
+    if report.overrides:
+        out.write("\n")
     if report.outcomes:
         out.write("Apply results:\n")
     for outcome in report.outcomes:

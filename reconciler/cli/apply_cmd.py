@@ -13,7 +13,12 @@ import sys
 
 import click
 
-from reconciler.cli.options import connection_options, target_option
+from reconciler.cli.options import (
+    connection_options,
+    exclude_option,
+    override_freeze_option,
+    target_option,
+)
 from reconciler.connection import Connection
 
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
@@ -53,6 +58,8 @@ def _check_digest(ctx: click.Context, param: click.Parameter, value: str | None)
     help="Types applied at the same time (all share the HALO_RATE_LIMIT budget).",
 )
 @target_option
+@exclude_option
+@override_freeze_option
 @click.option(
     "--expect-digest",
     metavar="HEX",
@@ -69,6 +76,8 @@ def command(
     allow_deletes: bool,
     parallelism: int,
     targets: tuple[str, ...],
+    excludes: tuple[str, ...],
+    override_freeze: str | None,
     expect_digest: str | None,
     connection: Connection,
 ) -> int:
@@ -91,10 +100,11 @@ def command(
     from reconciler.planning import plan_to_apply
 
     path = saved.find_plan_file(paths)
-    if path is not None and targets:
+    if path is not None and (targets or excludes):
+        flag = "--target" if targets else "--exclude"
         raise click.UsageError(
-            "--target cannot be used with a saved plan: it is applied exactly as saved "
-            "(make the plan with --target instead)"
+            f"{flag} cannot be used with a saved plan: it is applied exactly as saved "
+            f"(make the plan with {flag} instead)"
         )
     plan = saved.read_plan_file(path) if path is not None else None
     with open_client(connection, write=True) as client:
@@ -106,8 +116,10 @@ def command(
             click.echo(saved.applying_line(plan, path))
         else:
             plan = plan_to_apply(
-                paths, client, show=show_plan, targets=targets, allow_deletes=allow_deletes,
-                push_secrets=push_secrets, expect_digest=expect_digest, max_workers=parallelism,
+                paths, client, show=show_plan, targets=targets, excludes=excludes,
+                allow_deletes=allow_deletes, push_secrets=push_secrets,
+                expect_digest=expect_digest, override_freeze=override_freeze,
+                max_workers=parallelism,
             )  # fmt: skip
         if pending_writes(plan, push_secrets=push_secrets) == 0:
             if path is not None:  # the config route's plan already said "No changes."
@@ -119,6 +131,7 @@ def command(
         report = apply_plan(
             plan, client, push_secrets=push_secrets, allow_deletes=allow_deletes,
             parallelism=parallelism, env=os.environ, progress=Progress(),
+            override_freeze=override_freeze,
         )  # fmt: skip
     click.echo()
     render_report(report, sys.stdout)

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import click
 
-from reconciler.cli.options import connection_options, format_option, target_option
+from reconciler.cli.options import (
+    connection_options,
+    exclude_option,
+    format_option,
+    target_option,
+)
 from reconciler.connection import Connection
 
 
@@ -25,12 +30,14 @@ from reconciler.connection import Connection
     help="Accepted for symmetry with plan: drift always exits 2 on drift.",
 )
 @target_option
+@exclude_option
 @connection_options
 def command(
     paths: tuple[str, ...],
     fmt: str,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
+    excludes: tuple[str, ...],
     connection: Connection,
 ) -> int:
     """Check whether HaloPSA still matches the configuration (for scheduled jobs).
@@ -39,7 +46,8 @@ def command(
     live records with GET only and compares them with the configuration, like plan.
 
     Exit codes: 0 no drift; 2 drift (a record would be created, updated or deleted);
-    1 any error (invalid configuration, HaloPSA unreachable, ...).
+    1 any error (invalid configuration, HaloPSA unreachable, ...). Differences that
+    settings.acknowledge accepts (until their date) are listed, and are not drift.
     """
     import sys
 
@@ -47,7 +55,7 @@ def command(
     from reconciler.planning import make_plan
     from reconciler.render import drift
 
-    plan = make_plan(paths, connection, targets=targets)
+    plan = make_plan(paths, connection, targets=targets, excludes=excludes)
     color = fmt == "text" and use_color(sys.stdout)
     drift.render(plan, sys.stdout, format=fmt, color=color)
     return 2 if plan.has_changes else 0

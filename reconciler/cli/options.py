@@ -1,4 +1,4 @@
-"""Shared click options: the connection, --target, --type, --format.
+"""Shared click options: the connection, --target, --exclude, --type, --format.
 
 Only click, typing and the standard library (and our light `connection` module) are
 imported at module level: --help must not pay for httpx or the registry. Values are
@@ -45,7 +45,7 @@ def connection_options(f: Callable[..., Any]) -> Callable[..., Any]:
 def _check_targets(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[str, ...]:
-    """Each --target names a known type, optionally `/IDENTITY` (or `/#ID`)."""
+    """Each --target/--exclude names a known type, optionally `/IDENTITY` (or `/#ID`)."""
     from reconciler.registry import KEYS
 
     for value in values:
@@ -69,6 +69,36 @@ def target_option(f: F) -> F:
         callback=_check_targets,
         help="Plan only this type, or one record of it (e.g. xero/Acme NZ, xero/#12). "
         "Repeatable. Matching still sees every record of the type.",
+    )(f)
+
+
+def exclude_option(f: F) -> F:
+    """`--exclude TYPE[/IDENTITY]`, repeatable (passed as `excludes`)."""
+    return click.option(
+        "--exclude",
+        "excludes",
+        multiple=True,
+        metavar="TYPE[/IDENTITY]",
+        callback=_check_targets,
+        help="Leave this type, or one record of it (e.g. xero/Acme NZ, xero/#12), out of "
+        "the plan: matched but never planned, so never pruned. Repeatable.",
+    )(f)
+
+
+def _check_reason(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("give the reason for applying inside a freeze window")
+    return value.strip() if value is not None else None
+
+
+def override_freeze_option(f: F) -> F:
+    """`--override-freeze REASON` (passed as `override_freeze`): apply inside a window."""
+    return click.option(
+        "--override-freeze",
+        metavar="REASON",
+        default=None,
+        callback=_check_reason,
+        help="Apply inside a settings.freeze window; REASON is printed in the apply report.",
     )(f)
 
 

@@ -13,7 +13,12 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.options import connection_options, format_option, target_option
+from reconciler.cli.options import (
+    connection_options,
+    exclude_option,
+    format_option,
+    target_option,
+)
 from reconciler.connection import Connection
 
 
@@ -33,6 +38,7 @@ from reconciler.connection import Connection
     help="Exit 2 when the plan has changes, 0 when it has none (1 is always an error).",
 )
 @target_option
+@exclude_option
 @connection_options
 def command(
     paths: tuple[str, ...],
@@ -40,6 +46,7 @@ def command(
     fmt: str,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
+    excludes: tuple[str, ...],
     connection: Connection,
 ) -> int:
     """Show what apply would change in HaloPSA to match the configuration.
@@ -49,18 +56,25 @@ def command(
     create, update or delete, field by field, money-affecting changes first. Unmanaged
     live records are listed, not touched. Nothing is written to HaloPSA.
 
-    Exit codes: 0 success; 1 any error; with --detailed-exitcode, 2 when there are
-    changes.
+    A plan that deletes a record under prevent_destroy or settings.protect, or
+    empties a type without settings.allow_empty, is printed with its refusals, not
+    saved, and exits 1.
+
+    Exit codes: 0 success; 1 any error or a refused plan; with --detailed-exitcode, 2
+    when there are changes.
     """
     import sys
 
     from reconciler.cli.output import render, save_plan
+    from reconciler.errors import PlanRefused
     from reconciler.planning import make_plan
 
-    plan = make_plan(paths, connection, targets=targets)
-    if out is not None:
+    plan = make_plan(paths, connection, targets=targets, excludes=excludes)
+    if out is not None and not plan.refusals:
         save_plan(plan, out)
     render(plan, fmt, sys.stdout, full_plan_hint=str(out) if out is not None else None)
+    if plan.refusals:  # after the plan is shown, so the reviewer sees what is refused
+        raise PlanRefused(plan.refusals)
     if out is not None and fmt == "text":
         click.echo(f"\nSaved the plan to {out}; apply it with: halo-reconciler apply {out}")
     return 2 if detailed_exitcode and plan.has_changes else 0

@@ -75,3 +75,13 @@ def check_freeze(plan: Plan, now: datetime, *, override: str | None) -> list[str
         'to apply anyway, give --override-freeze "REASON"'
         for state in active_windows(plan.freeze, now)
     ]
+
+
+def freeze_overrides(plan: Plan, now: datetime, override: str | None) -> tuple[str, ...]:
+    """What the apply report says about windows --override-freeze let it write in."""
+    if override is None:
+        return ()
+    return tuple(
+        f'{state.describe()}: overridden with --override-freeze "{override}"'
+        for state in active_windows(plan.freeze, now)
+    )

@@ -24,12 +24,16 @@ def drifted(plan: Plan) -> list[str]:
 def headline(plan: Plan) -> str:
     """`Drift detected: 1 record differs from the configuration.` or `No drift: ...`."""
     found = drifted(plan)
+    accepted = len(plan.acknowledged)
+    also = ""
+    if accepted:  # accepted differences are not drift, but the headline says they exist
+        also = f"; {accepted} acknowledged difference{'' if accepted == 1 else 's'} accepted"
     if not found:
         checked = len(plan.resource_changes)
         noun = "record" if checked == 1 else "records"
-        return f"No drift: HaloPSA matches the configuration ({checked} {noun} checked)."
+        return f"No drift: HaloPSA matches the configuration ({checked} {noun} checked{also})."
     verb = "record differs" if len(found) == 1 else "records differ"
-    return f"Drift detected: {len(found)} {verb} from the configuration."
+    return f"Drift detected: {len(found)} {verb} from the configuration{also}."
 
 
 def drift_document(plan: Plan) -> dict[str, Any]:

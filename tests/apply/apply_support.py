@@ -88,6 +88,7 @@ avalara:
     commitentities: [invoices]
 settings:
   prune: [fortnox]
+  allow_empty: [fortnox]  # the pruned record is fortnox's only one
 """
 
 
@@ -136,17 +137,15 @@ def client_for(
     return Client(settings_from_env(env), ClientOptions(timing=timing, read_timeout=5.0))
 
 
-def plan_for(client: Client, config_path: Path, *, allow_deletes: bool = False) -> Plan:
+def plan_for(client: Client, config_path: Path) -> Plan:
     """The same steps as `plan`: load, read the referenced types, build."""
     config = load([config_path], env=ENV)
     live = read_live(client, config.types())
-    return build_plan(
-        config, live.records, instance=Instance(client.instance.url), allow_deletes=allow_deletes
-    )
+    return build_plan(config, live.records, instance=Instance(client.instance.url))
 
 
 def apply_config(client: Client, config_path: Path, **kwargs: Any) -> ApplyReport:
-    plan = plan_for(client, config_path, allow_deletes=kwargs.get("allow_deletes", False))
+    plan = plan_for(client, config_path)
     return apply_plan(plan, client, env=ENV, **kwargs)
 
 

@@ -46,7 +46,7 @@ def test_plan_apply_plan_converges_over_nine_types(
 ) -> None:
     seed(sandbox)
     config = write_config(tmp_path)
-    plan = plan_for(client, config, allow_deletes=True)
+    plan = plan_for(client, config)
     assert {rc.type for rc in plan.resource_changes} == set(KEYS)
     seen: list[str] = []
     report = apply_plan(
@@ -78,7 +78,7 @@ def test_request_count_is_one_post_per_type_and_one_delete_each(
     sandbox: SandboxHandle, client: Client, tmp_path: Path
 ) -> None:
     seed(sandbox)
-    plan = plan_for(client, write_config(tmp_path), allow_deletes=True)
+    plan = plan_for(client, write_config(tmp_path))
     before = len(sandbox.log.entries())
     apply_plan(plan, client, env=ENV, allow_deletes=True)
     sent = [(e.method, e.path) for e in sandbox.log.entries()[before:]]
@@ -176,7 +176,7 @@ def test_one_type_failing_leaves_the_others_applied(
     sandbox: SandboxHandle, client: Client, tmp_path: Path
 ) -> None:
     seed(sandbox)
-    plan = plan_for(client, write_config(tmp_path), allow_deletes=True)
+    plan = plan_for(client, write_config(tmp_path))
     # parallelism 1 runs types in registry order: xero's POST is the first one. Its two
     # records are rejected together, then sent one by one: Acme NZ is rejected again.
     sandbox.faults.script("400", "400", methods=["POST"], paths="api")
@@ -226,7 +226,7 @@ def test_post_committed_then_dropped_is_settled_by_rereading(
     sandbox: SandboxHandle, client: Client, tmp_path: Path
 ) -> None:
     seed(sandbox)
-    plan = plan_for(client, write_config(tmp_path), allow_deletes=True)
+    plan = plan_for(client, write_config(tmp_path))
     sandbox.faults.script("commit-drop", methods=["POST"], paths="api")
     report = apply_plan(plan, client, env=ENV, allow_deletes=True, parallelism=1)
     assert report.ok, lines(report)
@@ -275,7 +275,7 @@ def test_deleting_a_record_already_gone_is_applied(
     sandbox: SandboxHandle, client: Client, tmp_path: Path
 ) -> None:
     seed(sandbox)
-    plan = plan_for(client, write_config(tmp_path), allow_deletes=True)
+    plan = plan_for(client, write_config(tmp_path))
     sandbox.store.delete("xero", 2)
     report = apply_plan(plan, client, env=ENV, allow_deletes=True)
     assert lines(report)[2] == "xero/Old tenant: deleted (id 2) (already absent)"
@@ -287,7 +287,7 @@ def test_engine_enforces_max_deletes_and_prevent_destroy(
 ) -> None:
     seed(sandbox)
     text = CONFIG.replace("  prune: [fortnox]", "  prune: [fortnox]\n  max_deletes: 1")
-    plan = plan_for(client, write_config(tmp_path, text), allow_deletes=True)
+    plan = plan_for(client, write_config(tmp_path, text))
     assert plan.refusals == ()
     with pytest.raises(PlanRefused) as info:
         apply_plan(plan, client, env=ENV)  # this run did not say --allow-deletes
@@ -296,7 +296,7 @@ def test_engine_enforces_max_deletes_and_prevent_destroy(
         "  - name: Old tenant\n    ensure: absent",
         "  - name: Old tenant\n    ensure: absent\n    lifecycle: {prevent_destroy: true}",
     )
-    plan = plan_for(client, write_config(tmp_path, text), allow_deletes=True)
+    plan = plan_for(client, write_config(tmp_path, text))
     with pytest.raises(PlanRefused) as info:
         apply_plan(plan, client, env=ENV, allow_deletes=True)
     assert info.value.reasons == (
@@ -310,7 +310,7 @@ def test_missing_secret_stops_before_any_write(
     sandbox: SandboxHandle, client: Client, tmp_path: Path
 ) -> None:
     seed(sandbox)
-    plan = plan_for(client, write_config(tmp_path), allow_deletes=True)
+    plan = plan_for(client, write_config(tmp_path))
     with pytest.raises(PlanRefused) as info:
         apply_plan(plan, client, env={"KASHFLOW_PASSWORD": "x"}, allow_deletes=True)
     assert str(info.value) == (

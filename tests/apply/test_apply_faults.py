@@ -41,7 +41,7 @@ def test_faults_that_clear_converge_in_the_same_run(schedule: int, tmp_path: Pat
     config = write_config(tmp_path)
     with start_in_thread() as handle, client_for(handle) as client:
         seed(handle)
-        plan = plan_for(client, config, allow_deletes=True)
+        plan = plan_for(client, config)
         handle.faults.script(*script, methods=methods, paths="api")
         report = apply_plan(plan, client, env=ENV, allow_deletes=True, parallelism=parallelism)
         lines = [o.line() for o in report.outcomes]
@@ -73,7 +73,7 @@ def test_faults_that_persist_converge_on_the_next_run(schedule: int, tmp_path: P
     clock = VirtualTime()
     with start_in_thread() as handle, client_for(handle, retry_budget=2.0, clock=clock) as client:
         seed(handle)
-        plan = plan_for(client, config, allow_deletes=True)
+        plan = plan_for(client, config)
         faults = handle.faults
         faults.seed = schedule
         faults.fail_rate = rng.uniform(0.1, 0.4)
