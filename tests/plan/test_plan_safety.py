@@ -119,7 +119,7 @@ def test_a_saved_plan_is_checked_again_from_its_facts_not_its_stored_refusals() 
     config = cfg(prune=["xero"], protect=("xero/R1",), max_deletes=1)
     plan = plan_of(config, _live(2))
     loaded = Plan.from_json(plan.to_json())
-    expected = list(plan.refusals) + ["2 deletions exceed max_deletes=1; use --allow-deletes"]
+    expected = [*list(plan.refusals), "2 deletions exceed max_deletes=1; use --allow-deletes"]
     assert len(plan.refusals) == 2  # protect and the emptied type
     # a hand-edited file that drops its refusals is refused all the same
     emptied = replace(loaded, refusals=())
