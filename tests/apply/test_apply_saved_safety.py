@@ -89,10 +89,14 @@ def test_flipping_prevent_destroy_changes_the_reviewed_digest(
 ) -> None:
     env.store.create("xero", {"name": "Old"})
     text = "xero:\n  - name: Old\n    ensure: absent\n    lifecycle: {prevent_destroy: true}\n"
-    saved = saved_plan(capsys, tmp_path, text)
+    refused = tmp_path / "refused.json"
+    config = str(write_config(tmp_path, text))
+    assert run(capsys, "plan", config, "--out", str(refused))[0] == 1  # SPEC §14: plan fails
+    assert not refused.exists()  # and saves nothing apply would refuse
+    saved = saved_plan(capsys, tmp_path, "xero:\n  - name: Old\n    ensure: absent\n")
     reviewed = json.loads(saved.read_text(encoding="utf-8"))["digest"]
+    edit(saved, lambda d: d["resource_changes"][0].update(prevent_destroy=True), recompute=True)
     assert run(capsys, "apply", str(saved))[0] == 1  # prevent_destroy blocks it
-    edit(saved, lambda d: d["resource_changes"][0].update(prevent_destroy=False), recompute=True)
     code, _, err = run(capsys, "apply", str(saved), "--expect-digest", reviewed)
     assert code == 1
     assert f"not {reviewed} (--expect-digest)" in err

@@ -24,7 +24,7 @@ def test_a_name_that_looks_like_an_id_gets_its_own_address() -> None:
 
 def test_live_records_named_like_ids_do_not_collide_with_id_addresses() -> None:
     live = {"xero": [{"id": 5, "name": ""}, {"id": 6, "name": "#5"}, {"id": 7, "name": "\\#5"}]}
-    plan = plan_of(cfg(prune=["xero"]), live, allow_deletes=True)
+    plan = plan_of(cfg(prune=["xero"]), live)
     addresses = [rc.address for rc in plan.resource_changes]
     assert sorted(addresses) == sorted(["xero/#5", "xero/\\#5", "xero/\\\\#5"])
     assert len(plan.fingerprints) == 3

@@ -78,6 +78,12 @@ def test_digest_is_sha256_of_the_canonical_document_but_what_only_people_read() 
         "resource_changes",
         "fingerprints",
         "max_deletes",
+        # SPEC §14: what was accepted, left out, and the rules apply re-checks
+        "acknowledged",
+        "excludes",
+        "allow_empty",
+        "live_counts",
+        "freeze",
     }
     canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert plan.digest == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
