@@ -77,7 +77,9 @@ def read_freeze(entry: Entry, ctx: Context) -> tuple[FreezeWindow, ...]:
             end = _moment(keys, "to", ctx, path, item)
             if start is not None and end is not None and end <= start:
                 at = keys["to"]
-                message = f"the window ends ({_iso(end)}) before it starts ({_iso(start)})"
+                message = (
+                    f"the window must end after it starts (from {_iso(start)}, to {_iso(end)})"
+                )
                 ctx.report(at.line, at.column, f"{path}.to", message)
                 continue
             if reason is not None and start is not None and end is not None:

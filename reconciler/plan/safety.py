@@ -71,7 +71,7 @@ def check_freeze(plan: Plan, now: datetime, *, override: str | None) -> list[str
     if override is not None:
         return []
     return [
-        f"apply is refused inside the {state.describe()} (settings.freeze); "
+        f"{state.describe()} (settings.freeze): apply is refused inside it; "
         'to apply anyway, give --override-freeze "REASON"'
         for state in active_windows(plan.freeze, now)
     ]

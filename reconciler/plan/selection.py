@@ -94,10 +94,13 @@ class Selection:
                 key, slash, _ = value.partition("/")
                 if (value in seen) if slash else (key in seen_types):
                     continue
-                pool = seen if slash else sorted(seen_types)
+                # suggest id forms for an id, names for a name
+                by_id = [a for a in seen if "/#" in a]
+                named = [a for a in seen if "/#" not in a]
+                pool = (by_id if "/#" in value else named) if slash else sorted(seen_types)
                 close = difflib.get_close_matches(value, pool, n=3, cutoff=0.5)
-                if not close and slash:
-                    close = [a for a in seen if a.startswith(f"{key}/")][:3]
+                if not close:  # the type's own records, or the types there are
+                    close = [a for a in pool if a.startswith(f"{key}/")][:3] if slash else pool[:3]
                 hint = f"; closest: {', '.join(close)}" if close else ""
                 what = "record" if slash else "record of that type"
                 problems.append(

@@ -446,3 +446,64 @@ def test_gitlab_apply_without_a_reviewed_plan_note_fails(
         "merge request !7 has no halo-reconciler plan note with a digest"
     )
     assert not (checkout / "apply.txt").exists()
+
+
+def _refuse(repo: Path) -> None:
+    """Ask to delete the connection the example protects with prevent_destroy."""
+    path = repo / "halo" / "halo.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - name: Acme NZ\n", "  - name: Acme NZ\n    ensure: absent\n"))
+
+
+REFUSAL = "xero/Acme NZ: lifecycle.prevent\\_destroy is set, but the plan deletes it"
+
+
+def test_github_plan_fails_on_a_refused_plan_and_shows_it(
+    checkout: Path, shell_env: dict[str, str], sandbox_seeded: SandboxHandle, canary: str
+) -> None:
+    _refuse(checkout)
+    plan = run_github_job(
+        "halo-plan.yml", checkout, shell_env, store=_github_store(sandbox_seeded, canary)
+    )
+    assert plan.outputs["plan"] == {"exitcode": "1", "changes": "error"}
+    assert plan.code("Fail on a plan error") == 1  # the pull request goes red
+    assert plan.summary.startswith(
+        "### halo-reconciler plan refused: apply would not run it\n\n**Plan:** 0 to create, "
+        "0 to update, 1 to delete · 2 unmanaged\n"
+    )
+    assert f"> - {REFUSAL}" in plan.summary
+    assert "- `xero/Acme NZ` (id 1): _ensure: absent_" in plan.summary  # deletions named
+    assert "Error: apply refused:" in plan.summary
+    assert plan.steps["Save the plan"] is None
+    assert not (checkout / "plan.json").exists()
+    _no_canary(canary, plan.summary, repo=checkout.parent)
+
+
+def test_gitlab_plan_fails_on_a_refused_plan_and_notes_it(
+    checkout: Path,
+    shell_env: dict[str, str],
+    sandbox_seeded: SandboxHandle,
+    canary: str,
+    fake_gitlab: FakeGitLab,
+) -> None:
+    _refuse(checkout)
+    env = dict(
+        shell_env,
+        HALO_URL=sandbox_seeded.url,
+        HALO_CLIENT_ID=sandbox_seeded.client_id,
+        HALO_CLIENT_SECRET=sandbox_seeded.client_secret,
+        XERO_CLIENT_SECRET=canary,
+        CI_API_V4_URL=fake_gitlab.url,
+        HALO_GITLAB_TOKEN=fake_gitlab.token,
+    )
+    mr = {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_IID": "7"}
+    plan = run_gitlab_job("halo-plan.yml", checkout, env, **mr)
+    assert plan.returncode == 1, plan.stdout + plan.stderr  # the merge request goes red
+    assert (checkout / "plan.exitcode").read_text() == "1\n"
+    assert "The plan is refused: apply would not run it.\n**Plan:**" in plan.stdout
+    (note,) = fake_gitlab.notes
+    assert note["body"].startswith(
+        "<!-- halo-reconciler-plan -->\n### halo-reconciler plan refused for"
+    )
+    assert REFUSAL in note["body"] and "Error: apply refused:" in note["body"]
+    _no_canary(canary, plan.stdout, plan.stderr, note["body"], repo=checkout.parent)

@@ -136,8 +136,8 @@ def test_freeze_refuses_apply_inside_a_window_unless_overridden() -> None:
     end = (NOW + timedelta(days=1)).strftime("%Y-%m-%dT%H:%MZ")
     start = (NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%MZ")
     assert check_freeze(loaded, NOW, override=None) == [
-        f'apply is refused inside the freeze window {start} to {end} (reason: "year-end '
-        f'close") is active now, until {end} (settings.freeze); to apply anyway, give '
+        f'freeze window {start} to {end} (reason: "year-end close") is active now, until '
+        f"{end} (settings.freeze): apply is refused inside it; to apply anyway, give "
         '--override-freeze "REASON"'
     ]
     assert check_freeze(loaded, NOW, override="hotfix, approved by CFO") == []
