@@ -40,7 +40,7 @@ FIXTURE_ENV = {
     "SYNC_SWITCH": "true",
     "TOP_LEVEL": "12",
     "EXTRA_ENTITY": "payments",
-    "HALO_HOST": "acme.halopsa.com",
+    "INSTANCE_HOST": "acme.halopsa.com",
 }
 
 

@@ -139,6 +139,7 @@ class FieldSpec:
     max_length: int | None = None
     enum: tuple[object, ...] | None = None
     lookup: Lookup | None = None  # x-halo-lookup: the field holds an id of something named
+    int_format: str | None = None  # "int32" or "int64": the range an integer must be in
 
     @property
     def configurable(self) -> bool:
@@ -221,6 +222,7 @@ def _fields(props: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Fiel
             max_length=p.get("maxLength"),
             enum=tuple(p["enum"]) if "enum" in p else None,
             lookup=lookup,
+            int_format=p["format"] if p.get("format") in ("int32", "int64") else None,
         )
     return out
 

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.apply.secrets import SecretProblem, resolve_marker, resolve_value, revealed_texts
+from reconciler.apply.secrets import SecretProblem, resolve_marker, resolve_value
 from reconciler.errors import PlanRefused
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
 from reconciler.registry import BY_KEY, ORDER, FieldSpec, TypeSpec, spec
+from reconciler.scrubber import secret_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,6 @@ def build_batches(
         ws = tuple(writes.get(key, ()))
         secrets: set[str] = set()
         for w in ws:
-            secrets |= revealed_texts(dict(w.body))
+            secrets |= secret_texts(dict(w.body))
         batches.append(TypeBatch(key, ws, tuple(deletes.get(key, ())), frozenset(secrets)))
     return tuple(batches)

@@ -26,13 +26,13 @@ from reconciler.apply.batch import Write
 from reconciler.apply.control import INTERRUPTED, RunControl
 from reconciler.apply.landing import find_live, landing_details, update_landed
 from reconciler.apply.report import RecordOutcome, Status
-from reconciler.apply.secrets import scrub
 from reconciler.errors import HaloError, HaloRequestError, OutcomeUnknown
 from reconciler.halo.timing import Timing
 from reconciler.live import read_live
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action
 from reconciler.registry import spec
+from reconciler.scrubber import scrub
 
 log = logging.getLogger(__name__)
 

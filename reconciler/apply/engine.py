@@ -40,13 +40,13 @@ from reconciler.apply.control import INTERRUPTED, RunControl
 from reconciler.apply.delivery import Delivery, Emit, WriteClient
 from reconciler.apply.readback import read_back
 from reconciler.apply.report import ApplyReport, RecordOutcome, Status
-from reconciler.apply.secrets import scrub
 from reconciler.errors import HaloError, PlanRefused, RecordNotFound
 from reconciler.live import read_live
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action, Plan
 from reconciler.plan.safety import check_freeze, check_refusals, freeze_overrides
 from reconciler.registry import spec
+from reconciler.scrubber import scrub
 
 log = logging.getLogger(__name__)
 

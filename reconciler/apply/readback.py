@@ -24,11 +24,11 @@ from reconciler.apply.batch import TypeBatch
 from reconciler.apply.delivery import Emit, WriteClient
 from reconciler.apply.landing import describe, differences, find_live, landing_details
 from reconciler.apply.report import RecordOutcome, Status
-from reconciler.apply.secrets import scrub
 from reconciler.errors import HaloError, RecordNotFound
 from reconciler.live import read_live
 from reconciler.plan.match import live_id
 from reconciler.registry import spec
+from reconciler.scrubber import scrub
 
 
 class _Duplicates:

@@ -16,13 +16,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, NamedTuple, cast
 
-from reconciler.config.interpolation import UNRESOLVED, Interpolated, interpolate
+from reconciler.config.interpolation import (
+    DATE_TIME_EXAMPLE,
+    INTEGER,
+    TEXT_FIELD,
+    UNRESOLVED,
+    Interpolated,
+    Refused,
+    expected_of,
+    field_value,
+    int_range,
+    interpolate,
+)
 from reconciler.config.model import Mark, NameRef
 from reconciler.config.source import Node
 from reconciler.config.wording import (
     YAML12_BOOLS,
     describe,
-    expected,
     one_of,
     quote,
 )
@@ -41,16 +51,10 @@ class _Invalid:
 
 INVALID: Final = _Invalid()  # a value that failed its checks (its issues are reported)
 
-_INTEGER = re.compile(r"[-+]?[0-9]+")
 # ISO 8601 as HaloPSA writes it: a date, optionally a time, fraction and offset.
 _DATE_TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
     r"(?:Z|[+-]\d{2}:?\d{2})?)?"
-)
-DATE_TIME_EXAMPLE = "2024-03-31T00:00:00Z"
-_MALFORMED = (
-    "malformed ${...}: write ${NAME} (letters, digits and _, not starting with a digit),"
-    " or $${ for a literal ${"
 )
 
 
@@ -95,16 +99,6 @@ def is_date_time(text: str) -> bool:
     return True
 
 
-def expected_of(spec: FieldSpec) -> str:
-    if spec.element is not None:
-        return f"a list of {spec.element.name} mappings"
-    if spec.comma_list:
-        return "a list of strings or a comma-separated string"
-    if spec.date_time:
-        return f"a date-time such as {DATE_TIME_EXAMPLE}"
-    return expected(spec.json_types)
-
-
 def literal(spec: FieldSpec, node: Node, at: At, ctx: Context) -> object:
     """A value as YAML typed it, checked against `spec`."""
     path, line, column = at
@@ -124,6 +118,13 @@ def literal(spec: FieldSpec, node: Node, at: At, ctx: Context) -> object:
             got = describe(value, node.text)
             ctx.report(line, column, path, f"expected one of {_enum(spec)}, got {got}")
             return INVALID
+        elif type(value) is int:
+            low, high = int_range(spec)
+            if not low <= value <= high:
+                got = describe(value, node.text)
+                message = f"expected an integer between {low} and {high}, got {got}"
+                ctx.report(line, column, path, message)
+                return INVALID
         return plain(node)
     message = f"expected {expected_of(spec)}, got {describe(value, node.text)}"
     ctx.report(line, column, path, message + _hint(spec.json_types, node))
@@ -139,7 +140,7 @@ def _hint(kinds: frozenset[str], node: Node) -> str:
         return f" — quote it: {quote(text)}"
     if "boolean" in kinds and (isinstance(value, str) or value in (0, 1)):
         return " — use true/false"
-    if kinds & {"integer", "number"} and isinstance(value, str) and _INTEGER.fullmatch(value):
+    if kinds & {"integer", "number"} and isinstance(value, str) and INTEGER.fullmatch(value):
         return " — remove the quotes"
     return ""
 
@@ -165,54 +166,23 @@ def _string_problem(
 
 
 def templated(spec: FieldSpec, ip: Interpolated, source: str, at: At, ctx: Context) -> object:
-    """A string holding `${...}`: resolved, typed when it is exactly one reference."""
+    """A string holding `${...}`: resolved (interpolation.field_value, the rule apply
+    shares), then checked as a string when the field takes one."""
     path, line, column = at
-    if ip.malformed:
-        ctx.report(line, column, path, _MALFORMED)
-        return INVALID
-    if ip.missing:
-        for name in ip.missing:
-            ctx.report(line, column, path, f"environment variable {name} is not set")
-        return INVALID
-    kinds = spec.json_types
-    if not ip.names:  # only `$${` escapes: a literal
+    if not ip.names and not (ip.malformed or ip.reserved):  # only `$${` escapes: a literal
         return literal(spec, Node(ip.text, line, column, ip.text), at, ctx)
-    if "string" in kinds:
-        if ip.resolved:
-            got = f"the value of {f'${{{ip.whole}}}' if ip.whole else quote(source)}"
-            problem = _string_problem(spec, ip.text, lambda: got, secret=True)
-            if problem:
-                ctx.report(line, column, path, problem)
-                return INVALID
-        return Sensitive(ip.text if ip.resolved else UNRESOLVED, source)
-    if ip.whole is None:
-        message = (
-            f"expected {expected_of(spec)}, got the string {quote(source)}:"
-            " only a value that is exactly one ${NAME} takes the field's type"
-        )
-        ctx.report(line, column, path, message)
+    value = field_value(ip, spec, source)
+    if isinstance(value, Refused):
+        for message in value.messages:
+            ctx.report(line, column, path, message)
         return INVALID
-    ref = f"${{{ip.whole}}}"
-    scalar = kinds & {"boolean", "integer", "number"}
-    if not scalar:
-        message = (
-            f"expected {expected_of(spec)}, got the value of {ref}:"
-            " a variable gives a string, a boolean or an integer"
-        )
-        ctx.report(line, column, path, message)
-        return INVALID
-    if not ip.resolved:
-        return Sensitive(UNRESOLVED, source)
-    if "boolean" in kinds and ip.text in YAML12_BOOLS:
-        return Sensitive(ip.text.lower() == "true", source)
-    if scalar - {"boolean"} and _INTEGER.fullmatch(ip.text):
-        return Sensitive(int(ip.text), source)
-    wanted = "true or false" if "boolean" in scalar else "an integer"
-    if "boolean" in scalar and len(scalar) > 1:
-        wanted = "true, false or an integer"
-    message = f"expected {expected_of(spec)}, got the value of {ref}, which is not {wanted}"
-    ctx.report(line, column, path, message)
-    return INVALID
+    if isinstance(value, str):
+        got = f"the value of {f'${{{ip.whole}}}' if ip.whole else quote(source)}"
+        problem = _string_problem(spec, value, lambda: got, secret=True)
+        if problem:
+            ctx.report(line, column, path, problem)
+            return INVALID
+    return Sensitive(value, source)
 
 
 def name_ref(node: Node, at: At, ctx: Context) -> object:
@@ -256,9 +226,9 @@ def comma_list(node: Node, path: str, ctx: Context) -> object:
         if ip is None:
             parts.append(item.value)
             continue
-        if ip.malformed or ip.missing:
+        if ip.malformed or ip.missing or ip.reserved:
             ok = False
-            templated(_STRING, ip, item.value, At(ipath, item.line, item.column), ctx)
+            templated(TEXT_FIELD, ip, item.value, At(ipath, item.line, item.column), ctx)
             continue
         parts.append(ip.text)
         sensitive = sensitive or bool(ip.names)
@@ -269,11 +239,6 @@ def comma_list(node: Node, path: str, ctx: Context) -> object:
     if sensitive:
         return Sensitive(UNRESOLVED if unresolved else joined, ",".join(sources))
     return joined
-
-
-_STRING = FieldSpec(
-    name="", json_types=frozenset({"string"}), nullable=False, description="", order=0
-)
 
 
 def plain(node: Node) -> object:

@@ -24,8 +24,9 @@ from reconciler.errors import (
     RecordNotFound,
 )
 from reconciler.halo.auth import TokenCache
-from reconciler.halo.messages import Scrubber, halo_message
+from reconciler.halo.messages import halo_message
 from reconciler.halo.transport import Exchange, Sent
+from reconciler.scrubber import Scrubber
 
 
 class Api:

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from reconciler.errors import AuthenticationError, HaloUnavailable
-from reconciler.halo.messages import Scrubber, halo_message
+from reconciler.halo.messages import halo_message
 from reconciler.halo.settings import ConnectionSettings
 from reconciler.halo.transport import Exchange
+from reconciler.scrubber import Scrubber
 
 log = logging.getLogger("reconciler.halo")
 

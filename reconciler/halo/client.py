@@ -27,14 +27,14 @@ from reconciler.halo.api import Api, Reader, Writer
 from reconciler.halo.auth import TokenCache
 from reconciler.halo.deadline import DEADLINE, MAX_BODY
 from reconciler.halo.listing import MAX_PAGES, ListRead, page_params, read_pages
-from reconciler.halo.messages import secret_strings
 from reconciler.halo.ratelimit import RateBudget
 from reconciler.halo.retry import RetryPolicy
 from reconciler.halo.settings import ConnectionSettings
 from reconciler.halo.timing import Timing
 from reconciler.halo.transport import Exchange
 from reconciler.instance import Instance
-from reconciler.sensitive import Sensitive, reveal
+from reconciler.scrubber import secret_texts
+from reconciler.sensitive import reveal
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +244,7 @@ class Client(ReadOnlyClient):
                 raise ValueError(f"{key}: fields not in the schema: {', '.join(extra)}")
         if not records:
             return []
-        secrets = [s for r in records for s in _sensitive_strings(r)]
+        secrets = secret_texts(list(records))
         content = json.dumps(reveal(list(records)), ensure_ascii=False).encode("utf-8")
         data = self._writer.post(rtype.path, content, secrets)
         if isinstance(data, dict):
@@ -279,13 +279,3 @@ def _check_id(id: object) -> int:
     if isinstance(id, bool) or not isinstance(id, int):
         raise TypeError(f"a HaloPSA id is an int, got {type(id).__name__}")
     return id
-
-
-def _sensitive_strings(value: object) -> list[str]:
-    if isinstance(value, Sensitive):
-        return secret_strings(value.reveal())
-    if isinstance(value, Mapping):
-        return [s for v in value.values() for s in _sensitive_strings(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in _sensitive_strings(v)]
-    return []

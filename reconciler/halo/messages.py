@@ -14,55 +14,12 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
 
-from reconciler.sensitive import MASK
+from reconciler.scrubber import Scrubber
 
 LIMIT = 200
-MIN_SECRET = 4  # shorter values would mangle ordinary words; never seen as secrets
-
-
-class Scrubber:
-    """Replaces every known secret (and its URL- and JSON-escaped forms) in a text."""
-
-    __slots__ = ("_needles",)
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        needles: set[str] = set()
-        for secret in secrets:
-            if len(secret) < MIN_SECRET:
-                continue
-            needles.update(
-                {secret, quote_plus(secret), quote(secret, safe=""), json.dumps(secret)[1:-1]}
-            )
-        # Longest first, so a secret containing another is replaced whole.
-        self._needles = tuple(sorted(needles, key=lambda s: (-len(s), s)))
-
-    def __call__(self, text: str) -> str:
-        for needle in self._needles:
-            if needle in text:
-                text = text.replace(needle, MASK)
-        return text
-
-    def __repr__(self) -> str:
-        return f"Scrubber({len(self._needles)} needles)"
-
-
-def secret_strings(value: object) -> list[str]:
-    """The text forms of a revealed value, for a Scrubber (numbers too, never booleans)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, bool) or value is None:
-        return []
-    if isinstance(value, int | float):
-        return [str(value)]
-    if isinstance(value, Mapping):
-        return [s for v in value.values() for s in secret_strings(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in secret_strings(v)]
-    return [str(value)]
 
 
 def halo_message(body: bytes | str, scrub: Scrubber) -> str:

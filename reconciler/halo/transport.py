@@ -28,7 +28,7 @@ from reconciler.halo.deadline import (
     read_capped,
     transport,
 )
-from reconciler.halo.messages import Scrubber, halo_message
+from reconciler.halo.messages import halo_message
 from reconciler.halo.ratelimit import RateBudget
 from reconciler.halo.retry import (
     Backoff,
@@ -40,6 +40,7 @@ from reconciler.halo.retry import (
     parse_retry_after,
 )
 from reconciler.halo.timing import Timing
+from reconciler.scrubber import Scrubber
 
 log = logging.getLogger("reconciler.halo")
 

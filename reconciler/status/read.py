@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from reconciler.errors import AuthenticationError, HaloError
-from reconciler.halo.messages import Scrubber
 from reconciler.halo.settings import ConnectionSettings
 from reconciler.live import Lister, live_address, read_live
 from reconciler.registry import KEYS, ORDER
+from reconciler.scrubber import Scrubber
 from reconciler.status.health import connection_health
 from reconciler.status.model import StatusReport, SyncErrors
 from reconciler.status.sync_errors import attribute, parse_rows, shorten

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from reconciler.apply.batch import build_batches
-from reconciler.apply.secrets import resolve_marker, scrub
+from reconciler.apply.secrets import resolve_marker
 from reconciler.apply.staleness import check_fresh, stale_addresses
 from reconciler.config import load
 from reconciler.errors import PlanRefused, StalePlanError
 from reconciler.plan import Action, FieldChange, Instance, Plan, ResourceChange, build_plan
 from reconciler.registry import spec
+from reconciler.scrubber import scrub
 from reconciler.sensitive import Sensitive, reveal
 
 CANARY = "CANARY-9f3b2a7c-secret"
@@ -116,7 +117,7 @@ def test_missing_secret_refuses_before_any_write(tmp_path: Path) -> None:
         build_batches(plan, env={})
     assert str(info.value) == (
         "apply refused:\n"
-        "  xero/New one: new_client_secret: the environment variable XERO_SECRET is not set"
+        "  xero/New one: new_client_secret: environment variable XERO_SECRET is not set"
     )
 
 

@@ -130,7 +130,7 @@ def test_saved_plan_needs_its_secrets(
     code, _, err = run(capsys, "apply", str(saved))
     assert code == 1
     assert err == (
-        "Error: apply refused:\n  xero/Beta NZ: new_client_secret: the environment "
+        "Error: apply refused:\n  xero/Beta NZ: new_client_secret: environment "
         "variable XERO_CLIENT_SECRET is not set\n"
     )
     assert writes(env) == []

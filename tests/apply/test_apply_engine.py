@@ -315,7 +315,7 @@ def test_missing_secret_stops_before_any_write(
         apply_plan(plan, client, env={"KASHFLOW_PASSWORD": "x"}, allow_deletes=True)
     assert str(info.value) == (
         "apply refused:\n"
-        "  xero/Beta NZ: new_client_secret: the environment variable XERO_CLIENT_SECRET is not set"
+        "  xero/Beta NZ: new_client_secret: environment variable XERO_CLIENT_SECRET is not set"
     )
     assert writes(sandbox) == []
 

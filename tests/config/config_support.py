@@ -28,9 +28,9 @@ GOOD_ENV = {
     "SYNC_SWITCH": "true",
     "TOP_LEVEL": "12",
     "EXTRA_ENTITY": "payments",
-    "HALO_HOST": "acme.halopsa.com",
+    "INSTANCE_HOST": "acme.halopsa.com",
 }
-UNSET = "HALO_RECONCILER_TEST_UNSET"
+UNSET = "RECONCILER_TEST_UNSET"
 
 
 def environment(extra: dict[str, str]) -> dict[str, str]:

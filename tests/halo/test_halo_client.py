@@ -220,10 +220,10 @@ def test_known_fields_drop_what_the_schema_lacks() -> None:
 def test_plain_http_exchange_refuses_https() -> None:
     # Built without a TLS context (plain-http loopback settings), it can never be used
     # to send to an https URL unverified.
-    from reconciler.halo.messages import Scrubber
     from reconciler.halo.ratelimit import RateBudget
     from reconciler.halo.retry import RetryPolicy
     from reconciler.halo.transport import Exchange
+    from reconciler.scrubber import Scrubber
 
     fake = FakeTime()
     budget = RateBudget(10, 1, clock=fake.clock, sleep=fake.sleep)

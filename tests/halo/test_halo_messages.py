@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from reconciler.halo.messages import Scrubber, halo_message, secret_strings
+from reconciler.halo.messages import halo_message
+from reconciler.scrubber import Scrubber, secret_texts
+from reconciler.sensitive import Sensitive
 
 CANARY = "CANARY-9f3b2a7c-secret"
 NONE = Scrubber()
@@ -84,8 +86,9 @@ def test_secret_in_json_escaped_form() -> None:
     assert halo_message(body.encode()[10:], Scrubber([secret])) == ': "bad value (sensitive)"}'
 
 
-def test_secret_strings_of_revealed_values() -> None:
-    assert secret_strings({"a": ["s1", 12345, True, None], "b": 1.5}) == ["s1", "12345", "1.5"]
+def test_secret_texts_of_revealed_values() -> None:
+    hidden = Sensitive({"a": ["s1", 12345, True, None], "b": 1.5}, "${X}")
+    assert secret_texts({"plain": "shown", "x": [hidden]}) == {"s1", "12345", "1.5"}
 
 
 def test_scrubber_repr_holds_no_secret() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reconciler.errors import HaloError
-from reconciler.halo.messages import Scrubber
+from reconciler.scrubber import Scrubber
 from reconciler.status.health import connection_health, whole_days
 from reconciler.status.model import SyncErrors
 from reconciler.status.read import _not_answered
