@@ -65,7 +65,7 @@ def forms(secret: str) -> list[str]:
 
 
 SECRETS = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
     min_size=4,
     max_size=24,
 )
@@ -164,8 +164,8 @@ def test_every_error_path_scrubs_every_form(hostile: str, form: int) -> None:
             attempt(client.list, "xero")
             attempt(client.get, "xero", 7)
             attempt(client.get, "xero", 9)  # 503 until the retry budget is spent
-            secret = Sensitive(SECRET, "${XERO_CLIENT_SECRET}")
-            attempt(client.post, "xero", [{"name": "x", "new_client_secret": secret}])
+            hidden = Sensitive(SECRET, "${XERO_CLIENT_SECRET}")
+            attempt(client.post, "xero", [{"name": "x", "new_client_secret": hidden}])
             attempt(client.delete, "xero", 3)
     finally:
         _Hostile.token_ok = True
