@@ -1,9 +1,10 @@
 """Paths -> a validated Configuration, or a ConfigError holding every issue of the run.
 
 Reads files and directories (recursively, sorted, *.yaml / *.yml, skipping hidden
-entries), checks each file's top level, builds records and settings, then checks what
-spans files: one settings mapping, no two records of a type with the same identity or
-id. Nothing is requested from HaloPSA. YAML is imported on first use, so importing this
+entries; an entry that cannot be read, or a link out of the directory, is an error),
+checks each file's top level, builds records and settings, then checks what spans
+files: one settings mapping, no two records of a type with the same identity or id.
+Nothing is requested from HaloPSA. YAML is imported on first use, so importing this
 module stays cheap for commands that never read configuration.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from reconciler.errors import ConfigError, Issue
 from reconciler.registry import spec
 
 SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 20 * 2**20  # far past any real configuration; bounds a hostile one
 
 
 def load(paths: Sequence[str | Path], *, env: Mapping[str, str] | None) -> Configuration:
@@ -81,38 +84,101 @@ def find_files(paths: Sequence[str | Path], issues: list[Issue]) -> list[str]:
         name = os.fspath(given)
         path = Path(name)
         if path.is_dir():
-            inside = _yaml_files(path)
-            if not inside:
+            before = len(issues)
+            inside = _yaml_files(name, issues)
+            if not inside and len(issues) == before:
                 message = "no *.yaml or *.yml files in this directory"
                 issues.append(Issue(name, 0, 0, "", message))
             for rel in inside:
                 add(str(path / rel))
         elif path.exists():
-            add(name)
+            add(name)  # a path the user named is read as named, symlink or not
         else:
             issues.append(Issue(name, 0, 0, "", "no such file or directory"))
     return found
 
 
-def _yaml_files(root: Path) -> list[str]:
-    """Relative paths of the YAML files under `root`; hidden files and directories skipped
-    (.github/, .pre-commit-config.yaml and the like are not configuration)."""
+def _yaml_files(root: str, issues: list[Issue]) -> list[str]:
+    """Relative paths of the YAML files under `root`, sorted; hidden files and directories
+    skipped (.github/, .pre-commit-config.yaml and the like are not configuration).
+
+    Nothing is skipped silently, since a file not read looks like records removed (and a
+    pruned type deletes them): a directory that cannot be listed, a YAML name that is not
+    a regular file (FIFO, device, broken link) and a symbolic link leading out of `root`
+    are errors. Links inside `root` are followed, each directory once. Messages name the
+    entry, never the target or its content.
+    """
+    tree = os.path.realpath(root)
     out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        rel = os.path.relpath(dirpath, root)
-        for filename in filenames:
-            if filename.endswith(SUFFIXES) and not filename.startswith("."):
-                out.append(filename if rel == "." else os.path.join(rel, filename))
+    walked = {tree}
+
+    def refuse(rel: str, message: str) -> None:
+        issues.append(Issue(str(Path(root) / rel), 0, 0, "", message))
+
+    def walk(directory: str, rel: str) -> None:
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            refuse(rel, f"cannot read this directory: {_reason(exc)}")
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = os.path.join(rel, entry.name) if rel else entry.name
+            yaml_name = entry.name.endswith(SUFFIXES)
+            if not entry.is_symlink():
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, path)
+                elif yaml_name and entry.is_file(follow_symlinks=False):
+                    out.append(path)
+                elif yaml_name:
+                    refuse(path, _NOT_REGULAR)
+                continue
+            try:
+                target = os.stat(entry.path)
+            except OSError:
+                if yaml_name:
+                    refuse(path, "broken symbolic link: it points at nothing")
+                continue
+            real = os.path.realpath(entry.path)
+            is_dir = stat.S_ISDIR(target.st_mode)
+            if not (is_dir or yaml_name):
+                continue  # not configuration, wherever it points
+            if real != tree and not real.startswith(tree.rstrip(os.sep) + os.sep):
+                what = "a directory" if is_dir else "a file"
+                refuse(path, f"symbolic link to {what} outside {root}: refused (copy it in)")
+            elif is_dir:
+                if real not in walked:  # a loop, or a directory reached twice
+                    walked.add(real)
+                    walk(entry.path, path)
+            elif stat.S_ISREG(target.st_mode):
+                out.append(path)
+            else:
+                refuse(path, _NOT_REGULAR)
+
+    walk(root, "")
     return sorted(out, key=lambda p: Path(p).parts)
+
+
+_NOT_REGULAR = "not a regular file (a FIFO, socket or device): refused"
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def _read(file: str, issues: list[Issue]) -> str | None:
     try:
-        data = Path(file).read_bytes()
+        with open(file, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)  # a device or FIFO named by hand: bounded too
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        issues.append(Issue(file, 0, 0, "", f"cannot read: {reason.lower()}"))
+        issues.append(Issue(file, 0, 0, "", f"cannot read: {_reason(exc)}"))
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // 2**20
+        message = f"larger than {limit} MB: split the configuration into several files"
+        issues.append(Issue(file, 0, 0, "", message))
         return None
     try:
         return data.decode("utf-8-sig")
