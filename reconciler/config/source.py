@@ -6,8 +6,9 @@ composer or constructor: duplicate keys are reported at the second occurrence, a
 unquoted `no` can be told apart from `false`, every later issue can say
 file:line:column, and a 1,000-record file is not walked twice.
 
-Reports, never raises: malformed YAML, duplicate keys, unsupported tags and alias cycles
-become Issues. Knows nothing of configuration keys or `${...}`: the modules using it do.
+Reports, never raises: malformed YAML, duplicate keys, unsupported tags, alias cycles and
+aliases standing for more than MAX_ALIASED values become Issues. Knows nothing of
+configuration keys or `${...}`: the modules using it do.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Far deeper than any configuration; keeps a hostile file from exhausting the stack.
 MAX_DEPTH = 64
+# Values a file may reach through aliases (each alias counts its anchor's whole subtree).
+# An alias costs nothing to parse but everything after it walks the subtree again: one
+# 1,000-row list aliased from 2,000 records took 27 s and 420 MB to validate. A real
+# configuration shares far less than this (e.g. 5 default fields merged into 10,000 records).
+MAX_ALIASED = 100_000
 MAX_FLOW_DEPTH = 1000
 _BRACKETS = re.compile(r"[\[\]{}]")
 _CONSTRUCT = SafeConstructor()
@@ -82,7 +88,10 @@ def parse(text: str, file: str, issues: list[Issue], *, loader: Any = LOADER) ->
         reader = loader(text)  # the pure-Python reader checks characters right here
         root = _Builder(reader, file, found).document()
     except yaml.MarkedYAMLError as exc:
-        issues.append(_syntax_issue(file, exc))
+        issues.append(_syntax_issue(file, exc, text))
+        return None
+    except _TooManyAliased as exc:
+        issues.append(exc.issue)
         return None
     except yaml.reader.ReaderError as exc:
         line, column = _position(text, exc.position)
@@ -113,10 +122,13 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _syntax_issue(file: str, exc: yaml.MarkedYAMLError) -> Issue:
+def _syntax_issue(file: str, exc: yaml.MarkedYAMLError, text: str) -> Issue:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = exc.problem or exc.context or "unreadable"
+    if "tab character" in problem or _char_at(text, line, column) == "\t":
+        message = "a tab in the indentation: YAML indents with spaces only — replace the tab"
+        return Issue(file, line, column, "", message)
     if problem.startswith("but found another document"):
         return Issue(
             file,
@@ -133,6 +145,16 @@ def _syntax_issue(file: str, exc: yaml.MarkedYAMLError) -> Issue:
     return Issue(file, line, column, "", message)
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at 1-based `line`, `column` of `text` ("" past its end)."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column - 1 : start + column]
+
+
 def _short(tag: str) -> str:
     """`!!binary` for YAML's own tags, as the user wrote them."""
     return "!!" + tag[len(_Y) :] if tag.startswith(_Y) else tag
@@ -140,6 +162,13 @@ def _short(tag: str) -> str:
 
 def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+class _TooManyAliased(Exception):
+    """Aliases stood for more than MAX_ALIASED values: the issue that ends the file."""
+
+    def __init__(self, issue: Issue) -> None:
+        self.issue = issue
 
 
 _BUILDING = Node(None, 0, 0)  # an anchor whose collection is still being built
@@ -158,6 +187,8 @@ class _Builder:
         self.anchors: dict[str, tuple[Node, Any]] = {}  # name -> (node, where it was set)
         self.tags: dict[str, str] = {}  # a plain scalar's text -> its resolved tag
         self.constants: dict[tuple[str, str], object] = {}  # (tag, text) -> bool, int, float
+        self.sizes: dict[int, int] = {}  # id(collection node) -> values in its subtree
+        self.aliased = 0  # values reached through aliases so far
 
     def issue(self, mark: Any, path: str, message: str) -> None:
         self.issues.append(Issue(self.file, mark.line + 1, mark.column + 1, path, message))
@@ -217,7 +248,31 @@ class _Builder:
             )
             self.issue(mark, path, message)
             return Node(None, mark.line + 1, mark.column + 1)
+        if isinstance(node.value, dict | list):
+            self.aliased += self.size(node)
+            if self.aliased > MAX_ALIASED:  # the file is not read further: nothing in it is
+                mark = event.start_mark
+                message = (
+                    f"YAML aliases in this file stand for more than {MAX_ALIASED:,} values:"
+                    " write the values out, or share less through anchors"
+                )
+                raise _TooManyAliased(
+                    Issue(self.file, mark.line + 1, mark.column + 1, path, message)
+                )
         return node
+
+    def size(self, node: Node) -> int:
+        """Values in `node`'s subtree, aliases expanded (memoised: nested anchors count once
+        each time they are used, without walking them again)."""
+        value = node.value
+        if not isinstance(value, dict | list):
+            return 1
+        found = self.sizes.get(id(node))
+        if found is None:
+            children = value if isinstance(value, list) else [e.node for e in value.values()]
+            found = 1 + sum(self.size(child) for child in children)
+            self.sizes[id(node)] = found
+        return found
 
     def collection(self, event: Any, path: str, depth: int) -> Node:
         mark = event.start_mark
@@ -334,7 +389,10 @@ class _Builder:
                 try:
                     value = _CONSTRUCTORS[tag](yaml.ScalarNode(tag, text))
                 except (LookupError, ValueError):  # an explicit tag on the wrong text
-                    self.issue(mark, path, f"{quote(text)} is not a valid {_short(tag)}")
+                    message = f"{quote(text)} is not a valid {_short(tag)}"
+                    if event.implicit[0]:  # a plain number Python will not convert
+                        message = f"a number of {len(text):,} characters: far too large"
+                    self.issue(mark, path, message)
                     value = None
                 else:
                     self.constants[(tag, text)] = value

@@ -18,6 +18,8 @@ BAD_ENV = {
     "TOP_LEVEL": "12abc",
     "MAPPINGS": "[]",
     "XERO_TENANT_NAME": "Acme NZ",
+    "HUGE_NUMBER": "9" * 5000,
+    "HALO_CLIENT_SECRET": CANARY,
 }
 # The variables the good fixtures refer to.
 GOOD_ENV = {

@@ -352,3 +352,27 @@ def test_too_deep_is_passed_over_with_its_anchors(loader: Any) -> None:
     assert root is not None and isinstance(root.value, dict)
     assert root.value["b"].node.value is None  # the anchor inside stands for nothing
     assert root.value["c"].node.value == 1
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_aliases_standing_for_too_many_values_end_the_file(loader: Any) -> None:
+    # One 1,000-row list aliased from 2,000 rows: two million values to check (27 s and
+    # 420 MB before the bound), from a 125 kB file.
+    rows = "".join(f"      - {{halo_id: {i}, third_party_id: x{i}}}\n" for i in range(1000))
+    text = "quickbooks:\n  - name: A\n    qbo_sitemappings: &m\n" + rows
+    text += "".join(f"  - name: A{i}\n    qbo_sitemappings: *m\n" for i in range(1, 2000))
+    issues: list[Issue] = []
+    assert parse(text, "c.yaml", issues, loader=loader) is None
+    assert [str(i) for i in issues] == [
+        "c.yaml:1071:23: quickbooks[34].qbo_sitemappings: YAML aliases in this file stand for "
+        "more than 100,000 values: write the values out, or share less through anchors"
+    ]
+
+
+def test_modest_sharing_through_aliases_is_fine() -> None:
+    # Five default fields merged into 10,000 records: 60,000 values through aliases.
+    text = "xero:\n  - &d {name: A, enablesync: true, a: 1, b: 2, c: 3}\n"
+    text += "".join(f"  - {{<<: *d, name: A{i}}}\n" for i in range(1, 10_000))
+    issues: list[Issue] = []
+    assert parse(text, "c.yaml", issues) is not None
+    assert issues == []
