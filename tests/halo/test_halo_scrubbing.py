@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from halo.halo_support import FakeTime
+from halo_support import FakeTime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -178,7 +178,7 @@ def test_every_error_path_scrubs_every_form(hostile: str, form: int) -> None:
 
 
 def test_one_scrubber_and_one_collector() -> None:
-    package = Path(__file__).resolve().parents[1] / "reconciler"
+    package = Path(__file__).resolve().parents[2] / "reconciler"
     defining = re.compile(r"^(class Scrubber\b|def (scrub|secret_texts|revealed_texts)\b)", re.M)
     found = sorted(
         str(p.relative_to(package))
