@@ -145,3 +145,53 @@ def test_good_fixtures_pass_the_editor_schema(path: Path) -> None:
     document = yaml.load(path.read_text("utf-8"), Loader=_Yaml12Loader)
     errors = [f"{list(e.absolute_path)}: {e.validator}" for e in validator.iter_errors(document)]
     assert errors == []
+
+
+# Read-only names of the connected account itself, not of an id the configuration sets.
+REMOTE_LABELS = {"tenant_name", "company_name", "environment_name"}
+PACKAGE_SOURCE = "/IntegrationData/Get/"
+
+
+@pytest.mark.parametrize("key", registry.KEYS)
+def test_every_name_companion_is_paired_with_a_lookup(key: str) -> None:
+    """Every `*_name` HaloPSA computes beside an id names its id field's x-halo-lookup, and
+    every lookup reads one of HaloPSA's own lists or the package's, asking a datatype."""
+    fields = registry.spec(key).fields
+    paired = {}
+    for name, fs in fields.items():
+        lookup = fs.lookup
+        if lookup is None:
+            continue
+        assert fs.configurable, f"{key}.{name}: a lookup on a field nobody configures"
+        if lookup.halo_side:
+            assert lookup.query == (), f"{key}.{name}"
+        else:
+            assert lookup.source.startswith(PACKAGE_SOURCE), f"{key}.{name}: {lookup.source}"
+            assert dict(lookup.query).get("datatype"), f"{key}.{name}: which list?"
+        if lookup.field is not None:  # a mapping array: its rows' halo_id is looked up
+            assert fs.element is not None
+            row = fs.element.fields[lookup.field]
+            assert row.lookup == lookup
+            assert lookup.name is not None and fs.element.fields[lookup.name].read_only
+        elif lookup.name is not None:
+            assert fields[lookup.name].read_only, f"{key}.{lookup.name}"
+            paired[lookup.name] = name
+    companions = {
+        n
+        for n, fs in fields.items()
+        if fs.read_only and n.endswith("name") and n not in REMOTE_LABELS
+    }
+    assert companions == set(paired), f"{key}: *_name fields without a lookup"
+
+
+@pytest.mark.parametrize("key", registry.KEYS)
+def test_config_schema_accepts_a_name_wherever_a_lookup_is(key: str) -> None:
+    record = _schema("config")["$defs"][key]["properties"]
+    ref = {"$ref": "#/$defs/name_ref"}
+    for name, fs in registry.spec(key).fields.items():
+        if fs.lookup is None:
+            assert ref not in record.get(name, {}).get("anyOf", []), name
+        elif fs.lookup.field is not None:
+            assert ref in record[name]["items"]["properties"][fs.lookup.field]["anyOf"], name
+        else:
+            assert ref in record[name]["anyOf"], name
