@@ -28,8 +28,9 @@ from reconciler.connection import Connection, open_client
 from reconciler.errors import ConfigError, PlanRefused
 from reconciler.halo import ReadOnlyClient
 from reconciler.instance import Instance
-from reconciler.live import LiveSnapshot, every_mapped_record, read_live
+from reconciler.live import LiveSnapshot, LiveWarning, every_mapped_record, read_live
 from reconciler.names.annotate import annotate
+from reconciler.names.portable import wanted, with_names
 from reconciler.names.reading import LookupReader
 from reconciler.names.resolve import resolve_names
 from reconciler.plan import Plan, Selection, build_plan
@@ -126,11 +127,24 @@ def plan_to_apply(
     return plan
 
 
-def read_instance(connection: Connection, types: Sequence[str]) -> tuple[LiveSnapshot, Instance]:
+def read_instance(
+    connection: Connection, types: Sequence[str], *, names: bool = False
+) -> tuple[LiveSnapshot, Instance]:
     """The live records of `types` (read-only) and the instance read: every record of a
-    type with mapping arrays is read in detail, since export writes those arrays."""
+    type with mapping arrays is read in detail, since export writes those arrays.
+
+    `names` (export --names): lookup ids with a unique name become Named, reading each
+    lookup list the records need once; a list that cannot be read leaves its ids alone.
+    """
     with open_client(connection, write=False) as client:
-        return read_live(client, types, details=every_mapped_record), client.instance
+        live = read_live(client, types, details=every_mapped_record)
+        if not names:
+            return live, client.instance
+        lookups = LookupReader(client)
+        lookups.read_all(wanted(live.records))
+        named = with_names(live.records, lookups.table)
+        notes = [LiveWarning(w.address, w.message) for w in lookups.warnings]
+        return replace(live, records=named, warnings=(*live.warnings, *notes)), client.instance
 
 
 def with_live_warnings(plan: Plan, live: LiveSnapshot, more: Sequence[PlanWarning] = ()) -> Plan:

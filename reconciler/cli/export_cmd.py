@@ -28,8 +28,16 @@ from reconciler.connection import Connection
     help="Write one file per type, DIR/<key>.yaml, instead of one document to stdout.",
 )
 @click.option("--force", is_flag=True, help="Overwrite files that exist in --out DIR.")
+@click.option(
+    "--names",
+    is_flag=True,
+    help="Write ids of top levels, item groups, clients, tax codes, accounts and items as "
+    '{name: "..."} when the name is unique, so the files serve instances whose ids differ.',
+)
 @connection_options
-def command(types: tuple[str, ...], out: Path | None, force: bool, connection: Connection) -> None:
+def command(
+    types: tuple[str, ...], out: Path | None, force: bool, names: bool, connection: Connection
+) -> None:
     """Write HaloPSA's live integration records as configuration YAML.
 
     Planning the exported files against the same instance shows no changes: commit
@@ -45,7 +53,7 @@ def command(types: tuple[str, ...], out: Path | None, force: bool, connection: C
     from reconciler.planning import read_instance
     from reconciler.registry import KEYS
 
-    live, where = read_instance(connection, list(types) or list(KEYS))
+    live, where = read_instance(connection, list(types) or list(KEYS), names=names)
     origin = Origin(where.url, where.tenant, datetime.now(UTC).replace(microsecond=0))
     notes = list(live.warnings)
     if out is None:

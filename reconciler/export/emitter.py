@@ -54,6 +54,13 @@ class FlowList:
 
 
 @dataclass(frozen=True, slots=True)
+class Named:
+    """An id written as the name it stands for: `{name: "Managed Services"}` (--names)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Rows:
     """A list of mappings written in block style (rows of a mapping list)."""
 
@@ -144,6 +151,9 @@ def write_mapping(lines: list[str], pairs: Pairs, indent: int, first_prefix: str
             continue
         if kind is FlowList:
             lines.append(f"{lead}{key}: {_flow(value.items)}")  # type: ignore[attr-defined]
+        elif kind is Named:
+            name = scalar(value.name, flow=True)  # type: ignore[attr-defined]
+            lines.append(f"{lead}{key}: {{name: {name}}}")
         elif kind is Rows:
             rows: tuple[Pairs, ...] = value.rows  # type: ignore[attr-defined]
             if rows:

@@ -17,7 +17,7 @@ from typing import Any
 
 from reconciler.config.values import is_date_time
 from reconciler.config.wording import env_variable
-from reconciler.export.emitter import Comment, FlowList, Pairs, Rows, quote
+from reconciler.export.emitter import Comment, FlowList, Named, Pairs, Rows, quote
 from reconciler.jsontypes import PY_TYPES, fits, json_kind
 from reconciler.live import LiveWarning
 from reconciler.registry import ElementSpec, FieldSpec
@@ -123,6 +123,8 @@ def _value(
 def _convert(
     fs: FieldSpec, value: object, address: str, path: str, notes: list[LiveWarning]
 ) -> object:
+    if isinstance(value, Named):  # export --names: an id written as its unique name
+        return value
     if fs.element is not None:
         if not isinstance(value, list):
             raise _Skip("HaloPSA returned no list of rows")

@@ -267,3 +267,35 @@ def test_lookup_lists_are_read_only_when_a_changed_field_needs_them_and_once(
     ]  # one read per source; /Client's 253 rows take three pages of 100
     names = [e["name"] for e in doc["resource_changes"][1]["changes"][0]["elements"]]
     assert names == ["Client 1001", "Client 1249"]
+
+
+def test_export_names_round_trips_and_serves_another_instance(
+    instances: tuple[SandboxHandle, SandboxHandle],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    uat, prod = instances
+    uat.store.update("quickbooks", 1, {"client_top_level": 12, "service_item_group": 7})
+    uat.store.update(
+        "sage_business_cloud", 1, {"client_mappings": [{"halo_id": 18, "third_party_id": "C1"}]}
+    )
+    _use(monkeypatch, uat)
+    out = tmp_path / "adopted"
+    result = run_cli(["export", "--names", "--out", str(out)], capsys)
+    assert result.code == 0, result.err
+    text = (out / "quickbooks.yaml").read_text("utf-8")
+    assert "client_top_level: {name: Managed Services}" in text
+    assert "service_item_group: {name: Managed services}" in text
+    assert "- halo_id: {name: Contoso Ltd}" in (out / "sage_business_cloud.yaml").read_text()
+    assert run_cli(["validate", str(out), "--no-env"], capsys).code == 0
+    same = run_cli(["plan", str(out)], capsys)
+    assert same.code == 0 and "No changes." in same.out, same.out + same.err
+    _use(monkeypatch, prod)  # the same files, another instance, other ids
+    doc = _plan(out, capsys)
+    assert _changes(doc)["quickbooks/Acme US.client_top_level"] == (
+        40,
+        "Projects",
+        112,
+        "Managed Services",
+    )

@@ -20,7 +20,7 @@ from reconciler.render import render_plan
 
 GOLDEN = Path(__file__).parent / "golden"
 QBO = "/IntegrationData/Get/QuickBooksOnline"
-TABLES = {
+TABLES: dict[str, dict[object, str]] = {
     "/TopLevel": {12: "Managed Services", 14: "Projects"},
     "/ItemGroup": {1: "Services", 2: "Hardware"},
     "/Client": {18: "Contoso Ltd", 21: "Fabrikam Inc", 30: "Woodgrove Bank"},
