@@ -1,0 +1,32 @@
+"""Validation as data: the configuration, or every issue of the run, without raising.
+
+`validate --format github|json` reports issues in a machine format instead of the
+group's `Error: ...` text; this is the one way to get them: `load` remains the one
+implementation of every check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.config.loader import load
+from reconciler.config.model import Configuration
+from reconciler.errors import ConfigError, Issue
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The outcome of checking a configuration: `config` when valid, else `issues`."""
+
+    config: Configuration | None
+    issues: tuple[Issue, ...]
+
+
+def check(paths: Sequence[str | Path], *, env: Mapping[str, str] | None) -> Checked:
+    """`load(paths, env=env)`, with a ConfigError turned into its issues (sorted)."""
+    try:
+        return Checked(load(paths, env=env), ())
+    except ConfigError as exc:
+        return Checked(None, exc.issues)

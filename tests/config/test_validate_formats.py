@@ -1,0 +1,97 @@
+"""`validate --format github|json`: golden outputs for every bad fixture (SPEC §16).
+
+Each bad fixture's expected stdout is in tests/fixtures/configs/bad-formats/, as
+`<name>.github` (GitHub Actions annotations) and `<name>.json` (the {valid, errors}
+document). Runs in this process, from the repository root, with the environment the
+text-format fixture test uses; the canary secret must appear in neither form.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from cli_runner import run_cli
+from config_support import BAD_ENV, CANARY, FIXTURES, GOOD_ENV, ROOT, UNSET
+
+from reconciler.errors import Issue
+from reconciler.render.issues import annotation
+
+BAD = ROOT / FIXTURES / "bad"
+GOLDEN = ROOT / FIXTURES / "bad-formats"
+BAD_CASES = sorted(p.name for p in BAD.iterdir() if p.suffix != ".expected")
+
+
+@pytest.fixture
+def bad_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    for name in (*GOOD_ENV, UNSET):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in BAD_ENV.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_every_bad_fixture_has_both_goldens_and_no_golden_is_stale() -> None:
+    stems = {Path(n).stem for n in BAD_CASES}
+    assert {p.stem for p in GOLDEN.glob("*.github")} == stems
+    assert {p.stem for p in GOLDEN.glob("*.json")} == stems
+    assert len(list(GOLDEN.iterdir())) == 2 * len(stems)
+
+
+@pytest.mark.parametrize("fmt", ["github", "json"])
+@pytest.mark.parametrize("name", BAD_CASES)
+def test_bad_fixture_golden(
+    name: str, fmt: str, bad_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(["validate", "--format", fmt, str(FIXTURES / "bad" / name)], capsys)
+    assert (result.code, result.err) == (1, "")
+    golden = (GOLDEN / f"{Path(name).stem}.{fmt}").read_text(encoding="utf-8")
+    assert result.out == golden
+    assert CANARY not in result.out
+
+
+@pytest.mark.parametrize("name", BAD_CASES)
+def test_the_json_golden_says_what_the_text_golden_says(name: str) -> None:
+    doc = json.loads((GOLDEN / f"{Path(name).stem}.json").read_text(encoding="utf-8"))
+    assert doc["valid"] is False
+    lines = [
+        str(Issue(e["file"], e["line"] or 0, e["column"] or 0, e["path"] or "", e["message"]))
+        for e in doc["errors"]
+    ]
+    text = (BAD / f"{Path(name).stem}.expected").read_text(encoding="utf-8")
+    assert text.splitlines()[1:] == lines
+    assert text.splitlines()[0].startswith(f"Error: {len(lines)} error")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "out"),
+    [
+        ("json", '{\n  "valid": true,\n  "errors": []\n}\n'),
+        ("github", "Configuration valid: 2 records of 1 type in 1 file.\n"),
+    ],
+)
+def test_a_valid_configuration(
+    fmt: str, out: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    for name, value in GOOD_ENV.items():
+        monkeypatch.setenv(name, value)
+    target = str(FIXTURES / "good" / "spec-example.yaml")
+    assert run_cli(["validate", "--format", fmt, target], capsys) == (0, out, "")
+
+
+def test_annotations_escape_what_github_reads_specially() -> None:
+    issue = Issue("halo/a,b:c.yaml", 3, 5, "xero[0].name", "100% wrong\nsecond line")
+    assert annotation(issue, cwd="/repo") == (
+        "::error file=halo/a%2Cb%3Ac.yaml,line=3,col=5::xero[0].name: 100%25 wrong%0Asecond line"
+    )
+
+
+def test_an_absolute_path_in_the_workspace_is_named_from_its_root() -> None:
+    inside = Issue(os.path.join(os.sep, "repo", "halo", "x.yaml"), 1, 1, "", "bad")
+    outside = Issue(os.path.join(os.sep, "elsewhere", "x.yaml"), 0, 0, "", "missing")
+    repo = os.path.join(os.sep, "repo")
+    assert annotation(inside, cwd=repo) == "::error file=halo/x.yaml,line=1,col=1::bad"
+    assert annotation(outside, cwd=repo) == f"::error file={outside.file}::missing"
