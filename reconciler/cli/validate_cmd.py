@@ -43,7 +43,7 @@ def command(paths: tuple[str, ...], no_env: bool, fmt: str) -> None:
     import os
     import sys
 
-    from reconciler.config.check import check
+    from reconciler.config.check import check, from_workspace
     from reconciler.config.loader import load
     from reconciler.render import issues
 
@@ -55,7 +55,7 @@ def command(paths: tuple[str, ...], no_env: bool, fmt: str) -> None:
         if fmt == "json":
             issues.render_json(checked.issues, sys.stdout)
         elif checked.issues:
-            issues.render_github(checked.issues, sys.stdout, cwd=os.getcwd())
+            issues.render_github(from_workspace(checked.issues, os.getcwd()), sys.stdout)
         if checked.config is None:
             raise click.exceptions.Exit(1)
         if fmt == "json":

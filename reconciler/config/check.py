@@ -7,8 +7,9 @@ implementation of every check.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler.config.loader import load
@@ -30,3 +31,19 @@ def check(paths: Sequence[str | Path], *, env: Mapping[str, str] | None) -> Chec
         return Checked(load(paths, env=env), ())
     except ConfigError as exc:
         return Checked(None, exc.issues)
+
+
+def from_workspace(issues: Sequence[Issue], cwd: str) -> tuple[Issue, ...]:
+    """The issues with an absolute file under `cwd` named relative to it, `/`-separated.
+
+    GitHub's annotations name files from the repository root, where a workflow runs;
+    a path outside it, or already relative, is left as given.
+    """
+    named = []
+    for issue in issues:
+        if os.path.isabs(issue.file):
+            relative = os.path.relpath(issue.file, cwd)
+            if not relative.startswith(os.pardir):
+                issue = replace(issue, file=relative.replace(os.sep, "/"))
+        named.append(issue)
+    return tuple(named)

@@ -12,7 +12,6 @@ The text form (`file:line:col: path: message`) is Issue.__str__, printed by the 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -31,29 +30,20 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _repository_path(file: str, cwd: str) -> str:
-    """An absolute path under the working directory, relative to it (GitHub's annotations
-    name files relative to the repository root, where the workflow runs); others as given."""
-    if os.path.isabs(file):
-        relative = os.path.relpath(file, cwd)
-        if not relative.startswith(os.pardir):
-            return relative.replace(os.sep, "/")
-    return file
-
-
-def annotation(issue: Issue, *, cwd: str) -> str:
+def annotation(issue: Issue) -> str:
     """One issue as a GitHub Actions `::error` workflow command."""
-    where = [f"file={_property(_repository_path(issue.file, cwd))}"]
+    where = [f"file={_property(issue.file)}"]
     if issue.line:
         where += [f"line={issue.line}", f"col={issue.column}"]
     message = f"{issue.path}: {issue.message}" if issue.path else issue.message
     return f"::error {','.join(where)}::{_data(message)}"
 
 
-def render_github(issues: Sequence[Issue], out: TextIO, *, cwd: str) -> None:
-    """Every issue as an annotation, one line each, in the issues' (sorted) order."""
+def render_github(issues: Sequence[Issue], out: TextIO) -> None:
+    """Every issue as an annotation, one line each, in the issues' (sorted) order.
+    Files are named as given: see config.check.from_workspace for absolute paths."""
     for issue in issues:
-        out.write(annotation(issue, cwd=cwd) + "\n")
+        out.write(annotation(issue) + "\n")
 
 
 def issues_document(issues: Sequence[Issue]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import pytest
 from cli_runner import run_cli
 from config_support import BAD_ENV, CANARY, FIXTURES, GOOD_ENV, ROOT, UNSET
 
+from reconciler.config.check import from_workspace
 from reconciler.errors import Issue
 from reconciler.render.issues import annotation
 
@@ -84,7 +85,7 @@ def test_a_valid_configuration(
 
 def test_annotations_escape_what_github_reads_specially() -> None:
     issue = Issue("halo/a,b:c.yaml", 3, 5, "xero[0].name", "100% wrong\nsecond line")
-    assert annotation(issue, cwd="/repo") == (
+    assert annotation(issue) == (
         "::error file=halo/a%2Cb%3Ac.yaml,line=3,col=5::xero[0].name: 100%25 wrong%0Asecond line"
     )
 
@@ -92,6 +93,10 @@ def test_annotations_escape_what_github_reads_specially() -> None:
 def test_an_absolute_path_in_the_workspace_is_named_from_its_root() -> None:
     inside = Issue(os.path.join(os.sep, "repo", "halo", "x.yaml"), 1, 1, "", "bad")
     outside = Issue(os.path.join(os.sep, "elsewhere", "x.yaml"), 0, 0, "", "missing")
-    repo = os.path.join(os.sep, "repo")
-    assert annotation(inside, cwd=repo) == "::error file=halo/x.yaml,line=1,col=1::bad"
-    assert annotation(outside, cwd=repo) == f"::error file={outside.file}::missing"
+    relative = Issue("halo/y.yaml", 2, 3, "", "also bad")
+    named = from_workspace([inside, outside, relative], os.path.join(os.sep, "repo"))
+    assert [annotation(i) for i in named] == [
+        "::error file=halo/x.yaml,line=1,col=1::bad",
+        f"::error file={outside.file}::missing",
+        "::error file=halo/y.yaml,line=2,col=3::also bad",
+    ]
