@@ -261,7 +261,10 @@ class Client(ReadOnlyClient):
 def _connect(settings: ConnectionSettings, options: ClientOptions) -> Api:
     timing = options.timing
     count, seconds = settings.rate_limit
-    budget = options.budget or RateBudget(count, seconds, clock=timing.clock, sleep=timing.sleep)
+    what = f"the request budget (HALO_RATE_LIMIT={count}/{seconds:g})"
+    budget = options.budget or RateBudget(
+        count, seconds, clock=timing.clock, sleep=lambda wait: timing.pause(what, wait)
+    )
     exchange = Exchange(
         budget=budget,
         policy=RetryPolicy(budget=settings.retry_budget),

@@ -130,7 +130,8 @@ class Exchange:
             if authorize is not None:
                 sending.update(authorize())
             try:
-                response = self._attempt(method, url, params, content, form, sending)
+                with self._timing.waits.waiting(f"HaloPSA to answer {method} {path}", None):
+                    response = self._attempt(method, url, params, content, form, sending)
             except BodyTooLarge as exc:
                 _debug(method, path, str(exc), attempt, started)
                 raise HaloError(method, path, exc.status, f"{exc}; not read") from None
@@ -152,7 +153,7 @@ class Exchange:
                     reason = f"{cause} — {backoff.reason}"
                     raise HaloUnavailable(method, path, None, reason) from exc
                 repeated = repeated or failure.sent
-                self._pause(method, path, cause, wait, attempt)
+                self._pause(method, path, cause, wait, attempt, "back-off")
                 continue
             status = response.status_code
             _debug(method, path, f"HTTP {status}", attempt, started)
@@ -168,7 +169,8 @@ class Exchange:
                 raise HaloUnavailable(method, path, status, reason)
             # A 429 was refused before processing; a 5xx may have done part of the work.
             repeated = repeated or status != 429
-            self._pause(method, path, f"HTTP {status}", wait, attempt)
+            why = "Retry-After" if after is not None else "back-off"
+            self._pause(method, path, f"HTTP {status}", wait, attempt, why)
 
     def _attempt(
         self,
@@ -189,9 +191,11 @@ class Exchange:
         finally:
             self._deadlines.clear()
 
-    def _pause(self, method: str, path: str, cause: str, wait: float, attempt: int) -> None:
+    def _pause(
+        self, method: str, path: str, cause: str, wait: float, attempt: int, why: str
+    ) -> None:
         log.info("%s %s: %s, retrying in %.2f s (attempt %d)", method, path, cause, wait, attempt)
-        self._timing.sleep(wait)
+        self._timing.pause(f"{why} after {cause} to {method} {path} (attempt {attempt})", wait)
 
     def close(self) -> None:
         self._http.close()
