@@ -10,14 +10,14 @@ plan applied must be the plan reviewed. File I/O only in `find_plan_file` and
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from reconciler.apply.staleness import check_fresh, check_instance, detail_rereads
-from reconciler.errors import PlanFileError, PlanRefused
+from reconciler.errors import PlanRefused
 from reconciler.halo import ReadOnlyClient
 from reconciler.live import read_live
 from reconciler.plan.model import Action, Plan
+from reconciler.saved import read_json
 
 
 def find_plan_file(paths: tuple[str, ...]) -> Path | None:
@@ -44,18 +44,7 @@ def find_plan_file(paths: tuple[str, ...]) -> Path | None:
 
 def read_plan_file(path: Path) -> Plan:
     """The plan saved at `path`; PlanFileError when unreadable or malformed."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise PlanFileError(f"plan file {path}: cannot read it ({reason})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            f"plan file {path}: not valid JSON (line {exc.lineno}, column {exc.colno})"
-        ) from None
-    return Plan.from_json(doc)
+    return Plan.from_json(read_json(path))
 
 
 def check_digest(plan: Plan, expected: str | None) -> None:

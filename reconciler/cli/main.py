@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "export": "export_cmd",
     "plan": "plan_cmd",
     "sandbox": "sandbox_cmd",
+    "show": "show_cmd",
     "status": "status_cmd",
     "validate": "validate_cmd",
 }
