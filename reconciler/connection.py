@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, overload
 
 if TYPE_CHECKING:
-    from reconciler.halo import Client, ReadOnlyClient
+    from reconciler.halo import Client, ReadOnlyClient, Timing
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,7 @@ class Connection:
     url: str | None = None
     tenant: str | None = None
     sandbox: bool = False
+    timing: Timing | None = None  # the client's clock, sleep and wait listener (None: real)
 
 
 @overload
@@ -46,12 +47,14 @@ def open_client(connection: Connection, *, write: bool) -> ReadOnlyClient | Clie
     Use it as a context manager (a sandbox stops when it closes). `write=False` gives a
     ReadOnlyClient, which has no way to POST or DELETE.
     """
-    from reconciler.halo import Client, ReadOnlyClient, settings_from_env
+    from reconciler.halo import Client, ClientOptions, ReadOnlyClient, settings_from_env
 
     env = os.environ
     kind = Client if write else ReadOnlyClient
+    options = ClientOptions() if connection.timing is None else ClientOptions(connection.timing)
     if not connection.sandbox:
-        return kind(settings_from_env(env, url=connection.url, tenant=connection.tenant))
+        settings = settings_from_env(env, url=connection.url, tenant=connection.tenant)
+        return kind(settings, options)
     from dataclasses import replace
 
     from reconciler.sandbox.local import local_dir, open_local, sandbox_label
@@ -70,7 +73,7 @@ def open_client(connection: Connection, *, write: bool) -> ReadOnlyClient | Clie
             if name in env:
                 local[name] = env[name]
         settings = replace(settings_from_env(local), label=sandbox_label(where))
-        return kind(settings, on_close=handle.stop)
+        return kind(settings, options, on_close=handle.stop)
     except BaseException:
         handle.stop()
         raise

@@ -29,7 +29,10 @@ def connection_options(f: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, url: str | None, tenant: str | None, sandbox: bool, **kw: Any) -> Any:
         if sandbox and (url or tenant):
             raise click.UsageError("--sandbox cannot be combined with --url or --tenant")
-        return f(*args, connection=Connection(url, tenant, sandbox), **kw)
+        from reconciler.cli import progress
+
+        timing = progress.client_timing()  # long waits reported on stderr
+        return f(*args, connection=Connection(url, tenant, sandbox, timing), **kw)
 
     url = "HaloPSA instance, e.g. https://acme.halopsa.com (overrides HALO_URL)."
     tenant = "Tenant name of a hosted instance (overrides HALO_TENANT)."

@@ -1,6 +1,6 @@
 """Progress on stderr while a run waits: the rate budget, a retry, a slow answer.
 
-The HaloPSA client tells `Progress.waiting` of every wait (reconciler.halo.timing.Waits).
+The HaloPSA client tells `WaitReport.waiting` of every wait (reconciler.halo.timing.Waits).
 A wait of a second or less says nothing. A longer one gets a line saying what the run
 waits for and how long: on a terminal one status line, rewritten in place as it counts
 down and erased when the wait ends; elsewhere (CI logs, files) plain lines, at most one
@@ -16,7 +16,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from reconciler.halo.timing import Timing
 
 SILENT_UP_TO = 1.0  # seconds: shorter waits are not worth a line
 PLAIN_EVERY = 5.0  # seconds between plain lines (CI logs)
@@ -30,7 +33,7 @@ class _Wait:
     seconds: float | None  # None: an answer, which comes when it comes
 
 
-class Progress:
+class WaitReport:
     """Listens to the client's waits and reports the long ones on `stream`."""
 
     def __init__(
@@ -53,7 +56,7 @@ class Progress:
         self._ticker: threading.Thread | None = None
 
     @classmethod
-    def for_stream(cls, stream: TextIO) -> Progress:
+    def for_stream(cls, stream: TextIO) -> WaitReport:
         """Live on a terminal (unless TERM=dumb), plain lines otherwise."""
         isatty = getattr(stream, "isatty", None)
         terminal = bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
@@ -114,3 +117,15 @@ class Progress:
     def _write(self, text: str) -> None:
         self._stream.write(text)
         self._stream.flush()
+
+
+def client_timing() -> Timing:
+    """The timing a command's HaloPSA client uses: real time, waits reported on stderr.
+
+    The one seam where tests put a fake clock under a whole command.
+    """
+    import sys
+
+    from reconciler.halo.timing import Timing
+
+    return Timing(waits=WaitReport.for_stream(sys.stderr))

@@ -1,4 +1,4 @@
-"""Progress on stderr while a run waits (reconciler/cli/progress.py), on a fake clock.
+"""WaitReport on stderr while a run waits (reconciler/cli/progress.py), on a fake clock.
 
 No thread ticks here (`ticking=False`): the test calls tick() where a ticker would.
 """
@@ -6,8 +6,18 @@ No thread ticks here (`ticking=False`): the test calls tick() where a ticker wou
 from __future__ import annotations
 
 import io
+import re
+import sys
+import threading
+from pathlib import Path
 
-from reconciler.cli.progress import Progress
+import pytest
+from cli_runner import run_cli
+
+from reconciler.cli import progress
+from reconciler.cli.progress import WaitReport
+from reconciler.halo.timing import Timing
+from reconciler.sandbox import SandboxHandle
 
 
 class Clock:
@@ -18,9 +28,9 @@ class Clock:
         return self.now
 
 
-def _plain() -> tuple[Progress, io.StringIO, Clock]:
+def _plain() -> tuple[WaitReport, io.StringIO, Clock]:
     out, clock = io.StringIO(), Clock()
-    return Progress(out, live=False, clock=clock, ticking=False), out, clock
+    return WaitReport(out, live=False, clock=clock, ticking=False), out, clock
 
 
 def test_a_short_wait_says_nothing() -> None:
@@ -53,7 +63,7 @@ def test_plain_lines_say_what_and_how_long_at_most_every_five_seconds() -> None:
 
 def test_a_terminal_line_is_rewritten_in_place_and_erased() -> None:
     out, clock = io.StringIO(), Clock()
-    progress = Progress(out, live=True, clock=clock, ticking=False)
+    progress = WaitReport(out, live=True, clock=clock, ticking=False)
     with progress.waiting("Retry-After after HTTP 429 to GET /api/XeroDetails (attempt 1)", 7):
         clock.now += 2.5
         progress.tick()
@@ -68,7 +78,7 @@ def test_a_terminal_line_is_rewritten_in_place_and_erased() -> None:
 
 def test_the_oldest_of_several_waits_is_shown() -> None:
     out, clock = io.StringIO(), Clock()
-    progress = Progress(out, live=True, clock=clock, ticking=False)
+    progress = WaitReport(out, live=True, clock=clock, ticking=False)
     with progress.waiting("HaloPSA to answer GET /api/XeroDetails", None):
         clock.now += 0.5
         with progress.waiting("HaloPSA to answer GET /api/MYOBdetails", None):
@@ -81,7 +91,7 @@ def test_the_oldest_of_several_waits_is_shown() -> None:
 
 def test_the_ticker_thread_ends_when_the_waits_do() -> None:
     out = io.StringIO()
-    progress = Progress(out, live=False)
+    progress = WaitReport(out, live=False)
     with progress.waiting("HaloPSA to answer GET /api/XeroDetails", None):
         pass
     ticker = progress._ticker
@@ -96,5 +106,54 @@ def test_for_stream_is_live_only_on_a_terminal(monkeypatch: object) -> None:
         def isatty(self) -> bool:
             return True
 
-    assert Progress.for_stream(Tty())._live is True
-    assert Progress.for_stream(io.StringIO())._live is False
+    assert WaitReport.for_stream(Tty())._live is True
+    assert WaitReport.for_stream(io.StringIO())._live is False
+
+
+class FakeTime:
+    """Time that passes only when the client sleeps (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+        self._lock = threading.Lock()
+
+    def clock(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.now += seconds
+
+
+def test_a_rate_limited_plan_of_nine_types_says_so_on_stderr_only(
+    sandbox_seeded_env: SandboxHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    all_nine = str(Path(__file__).resolve().parents[2] / "examples" / "all-nine")
+    unhurried = run_cli(["plan", all_nine], capsys)
+    assert (unhurried.code, unhurried.err) == (0, "")
+
+    fake = FakeTime()
+
+    def fake_timing() -> Timing:
+        report = WaitReport(sys.stderr, live=False, clock=fake.clock, ticking=False)
+        return Timing(clock=fake.clock, sleep=fake.sleep, waits=report)
+
+    monkeypatch.setattr(progress, "client_timing", fake_timing)
+    monkeypatch.setenv("HALO_RATE_LIMIT", "2/3")
+    limited = run_cli(["plan", all_nine], capsys)
+    assert limited.code == 0, limited.err
+    assert limited.out == unhurried.out  # byte for byte: nothing extra on stdout
+    # a token and nine list reads, two per 3 s: the run waited, and said so, plainly
+    assert sum(fake.sleeps) >= 12
+    lines = limited.err.splitlines()
+    assert lines, "no progress line"
+    for line in lines:
+        assert re.fullmatch(
+            r"Waiting \d+\.\d s for the request budget \(HALO_RATE_LIMIT=2/3\)", line
+        ), line
+    assert len(lines) <= sum(fake.sleeps) / progress.PLAIN_EVERY + 1  # throttled
