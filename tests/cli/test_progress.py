@@ -8,11 +8,12 @@ from __future__ import annotations
 import io
 import re
 import sys
-import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
+from fake_time import FakeTime
 
 from reconciler.cli import progress
 from reconciler.cli.progress import WaitReport
@@ -110,24 +111,6 @@ def test_for_stream_is_live_only_on_a_terminal(monkeypatch: object) -> None:
     assert WaitReport.for_stream(io.StringIO())._live is False
 
 
-class FakeTime:
-    """Time that passes only when the client sleeps (thread-safe)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += seconds
-
-
 def test_a_rate_limited_plan_of_nine_types_says_so_on_stderr_only(
     sandbox_seeded_env: SandboxHandle,
     monkeypatch: pytest.MonkeyPatch,
@@ -141,7 +124,7 @@ def test_a_rate_limited_plan_of_nine_types_says_so_on_stderr_only(
 
     def fake_timing() -> Timing:
         report = WaitReport(sys.stderr, live=False, clock=fake.clock, ticking=False)
-        return Timing(clock=fake.clock, sleep=fake.sleep, waits=report)
+        return replace(fake.timing(), waits=report)
 
     monkeypatch.setattr(progress, "client_timing", fake_timing)
     monkeypatch.setenv("HALO_RATE_LIMIT", "2/3")

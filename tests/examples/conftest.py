@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from examples.actions_runner import Runner, make_runner
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
@@ -31,6 +33,13 @@ def cli_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _wrapper(bin_dir / "halo-reconciler", "-m reconciler")
     _wrapper(bin_dir / "python", "")
     return bin_dir
+
+
+@pytest.fixture(scope="session")
+def runner(tmp_path_factory: pytest.TempPathFactory) -> Runner:
+    """A hosted runner's Python and RUNNER_TEMP, shared by the session: the action's
+    install step builds and installs halo-reconciler into it once."""
+    return make_runner(tmp_path_factory.mktemp("runner"))
 
 
 @pytest.fixture

@@ -1,18 +1,21 @@
 """The CI pipelines run end to end against the sandbox: plan → saved plan → apply → drift.
 
-A small runner executes the workflows' own shell steps (GitHub `run:` steps with
-`bash -e`, GitLab `script:` with `bash -e -o pipefail`) in a temporary checkout whose
-halo/ is an example configuration, with HALO_* pointing at a seeded sandbox on a
-loopback port. Steps that call other actions (checkout, artifacts, github-script) and
-the install step are stood in for by the test: it copies the plan artifact and gives
-the outputs github-script would set. GitLab's API is a small fake on loopback, so the
-merge-request note and the digest lookup run for real. The canary secret is set for
-every secret and must not appear in any output or file the pipelines write.
+A small runner (actions_runner.py) executes the GitHub workflows step by step, and the
+steps that use this repository's action run action.yml's own steps: it installs the tool
+from this checkout and runs it. GitLab jobs run their `script:` with `bash -e -o
+pipefail`. Each runs in a temporary checkout whose halo/ is an example configuration,
+with HALO_* pointing at a seeded sandbox on a loopback port. Steps that call other
+actions (checkout, artifacts, github-script) are stood in for by the test: it copies the
+plan artifact and gives the outputs github-script would set. GitLab's API is a small
+fake on loopback, so the merge-request note and the digest lookup run for real. The
+canary secret is set for every secret and must not appear in any output or file the
+pipelines write.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -26,126 +29,20 @@ from typing import Any
 import pytest
 import yaml
 
+from examples.actions_runner import (
+    Runner,
+    Store,
+    offline_pip_env,
+    run_action,
+    run_github_job,
+    run_script,
+)
 from reconciler.sandbox import SandboxHandle
 
 ROOT = Path(__file__).resolve().parents[2]
-GITHUB = ROOT / "examples" / "github"
 GITLAB = ROOT / "examples" / "gitlab"
 EXAMPLE = ROOT / "examples" / "xero-single"
-EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-CONDITION = re.compile(r"^steps\.(\w+)\.outputs\.(\w+) (==|!=) '([^']*)'$")
 DIGEST = re.compile(r"^[0-9a-f]{64}$")
-
-
-# --- a runner for GitHub workflow steps ---------------------------------------------
-
-
-@dataclass
-class StepResult:
-    code: int
-    stdout: str
-    stderr: str
-
-
-@dataclass
-class JobRun:
-    steps: dict[str, StepResult | None] = field(default_factory=dict)  # None: not run
-    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
-    summary: str = ""
-
-    def code(self, name: str) -> int | None:
-        result = self.steps[name]
-        return None if result is None else result.code
-
-
-@dataclass(frozen=True)
-class Store:
-    """The repository's Actions variables and secrets."""
-
-    variables: dict[str, str]
-    secrets: dict[str, str]
-
-
-def _evaluate(text: str, context: Mapping[str, Any]) -> str:
-    """Replace the ${{ }} forms the kit uses; any other expression fails the test."""
-
-    def one(found: re.Match[str]) -> str:
-        parts = found.group(1).split(".")
-        if parts[0] in ("vars", "secrets") and len(parts) == 2:
-            return str(context[parts[0]].get(parts[1], ""))
-        if parts[0] == "steps" and len(parts) == 4 and parts[2] == "outputs":
-            return str(context["steps"].get(parts[1], {}).get(parts[3], ""))
-        if found.group(1) == "github.token":
-            return "github-token"
-        raise AssertionError(f"the test runner does not know the expression {found.group(0)}")
-
-    return EXPRESSION.sub(one, text)
-
-
-def _condition(text: str, context: Mapping[str, Any]) -> bool:
-    found = CONDITION.match(text)
-    assert found, f"the test runner does not know the condition {text!r}"
-    step, output, operator, literal = found.groups()
-    value = str(context["steps"].get(step, {}).get(output, ""))
-    return (value == literal) if operator == "==" else (value != literal)
-
-
-def run_github_job(
-    name: str,
-    workdir: Path,
-    env: Mapping[str, str],
-    *,
-    store: Store,
-    action_outputs: Mapping[str, dict[str, str]] | None = None,
-) -> JobRun:
-    """Run the `run:` steps of the workflow's one job as GitHub would, in order."""
-    workflow = yaml.safe_load((GITHUB / name).read_text(encoding="utf-8"))
-    (job,) = workflow["jobs"].values()
-    run = JobRun()
-    context: dict[str, Any] = {
-        "vars": store.variables,
-        "secrets": store.secrets,
-        "steps": run.outputs,
-    }
-    base = dict(env)
-    for scope in (workflow.get("env", {}), job.get("env", {})):
-        base.update({k: _evaluate(str(v), context) for k, v in scope.items()})
-    summary = workdir.parent / f"{workdir.name}-summary.md"
-    summary.write_text("")
-    failed = False
-    for index, step in enumerate(job["steps"]):
-        label = step.get("name", step.get("uses", f"step {index}"))
-        wanted = not failed and ("if" not in step or _condition(step["if"], context))
-        if not wanted:
-            run.steps[label] = None
-            continue
-        if "uses" in step or step.get("id") == "install":
-            if "id" in step:
-                run.outputs[step["id"]] = dict((action_outputs or {}).get(step["id"], {}))
-            continue
-        output = workdir.parent / f"{workdir.name}-output-{index}"
-        output.write_text("")
-        step_env = dict(base)
-        step_env.update({k: _evaluate(str(v), context) for k, v in step.get("env", {}).items()})
-        step_env.update(GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary))
-        script = workdir.parent / f"{workdir.name}-step-{index}.sh"
-        script.write_text(step["run"])
-        proc = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-e", str(script)],
-            cwd=workdir,
-            env=step_env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        run.steps[label] = StepResult(proc.returncode, proc.stdout, proc.stderr)
-        if "id" in step:
-            pairs = (line.split("=", 1) for line in output.read_text().splitlines() if line)
-            run.outputs[step["id"]] = dict(pairs)
-        failed = proc.returncode != 0
-    run.summary = summary.read_text()
-    return run
 
 
 # --- a runner for GitLab jobs, and a fake GitLab API ---------------------------------
@@ -173,16 +70,7 @@ def run_gitlab_job(
     )
     job_env.update(variables)
     script = workdir.parent / f"{workdir.name}-{name}.sh"
-    script.write_text("\n".join(job["script"]) + "\n")
-    return subprocess.run(
-        ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", str(script)],
-        cwd=workdir,
-        env=job_env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return run_script("\n".join(job["script"]) + "\n", script, workdir, job_env, "-eo", "pipefail")
 
 
 @dataclass
@@ -274,6 +162,17 @@ def _no_canary(canary: str, *texts: str, repo: Path) -> None:
             assert canary not in path.read_text(encoding="utf-8", errors="replace"), path
 
 
+def _halo_env(shell_env: dict[str, str], handle: SandboxHandle, canary: str) -> dict[str, str]:
+    """A CI job's environment: the sandbox's URL and credentials, the canary as the secret."""
+    return dict(
+        shell_env,
+        HALO_URL=handle.url,
+        HALO_CLIENT_ID=handle.client_id,
+        HALO_CLIENT_SECRET=handle.client_secret,
+        XERO_CLIENT_SECRET=canary,
+    )
+
+
 def _github_store(handle: SandboxHandle, canary: str) -> Store:
     return Store(
         variables={"HALO_URL": handle.url, "HALO_CLIENT_ID": handle.client_id},
@@ -282,34 +181,42 @@ def _github_store(handle: SandboxHandle, canary: str) -> Store:
 
 
 def test_github_plan_apply_drift_round_trip(
-    checkout: Path, shell_env: dict[str, str], sandbox_seeded: SandboxHandle, canary: str
+    checkout: Path,
+    shell_env: dict[str, str],
+    sandbox_seeded: SandboxHandle,
+    canary: str,
+    runner: Runner,
 ) -> None:
     store = _github_store(sandbox_seeded, canary)
 
-    plan = run_github_job("halo-plan.yml", checkout, shell_env, store=store)
-    assert plan.code("Validate and plan") == 0, plan.steps
+    plan = run_github_job("halo-plan.yml", checkout, shell_env, store=store, runner=runner)
+    assert plan.code("Validate") == 0, plan.steps
+    assert plan.code("Plan") == 0, plan.steps
     assert plan.outputs["plan"]["exitcode"] == "2"
-    assert plan.outputs["plan"]["changes"] == "true"
-    digest = plan.outputs["plan"]["digest"]
+    assert plan.outputs["summary"]["changes"] == "true"
+    digest = plan.outputs["summary"]["digest"]
     assert DIGEST.match(digest)
-    assert json.loads((checkout / "plan.json").read_text())["digest"] == digest
+    saved = Path(plan.outputs["plan"]["json"])
+    assert json.loads(saved.read_text())["digest"] == digest
     assert plan.code("Job summary") == 0
     assert plan.steps["Fail on a plan error"] is None
-    markdown = (checkout / "plan.md").read_text()
-    assert markdown.strip()
+    markdown = Path(plan.outputs["plan"]["markdown"]).read_text()
+    assert markdown.startswith("**Plan:** ")
     assert plan.summary == f"{markdown}\nPlan digest: `{digest}`\n"
+    assert Path(plan.outputs["summary"]["body"]).read_text() == plan.summary
 
     # The merge: a fresh checkout of main, with the plan artifact of the pull request.
     merged = checkout.parent / "main"
     shutil.copytree(checkout / "halo", merged / "halo")
     (merged / "reviewed").mkdir()
-    for artifact in ("plan.json", "plan.md"):
-        shutil.copy(checkout / artifact, merged / "reviewed" / artifact)
+    for artifact in (plan.outputs["plan"]["json"], plan.outputs["plan"]["markdown"]):
+        shutil.copy(artifact, merged / "reviewed")
     reviewed = {"reviewed": {"pr": "7", "run_id": "4242"}}
     apply = run_github_job(
-        "halo-apply.yml", merged, shell_env, store=store, action_outputs=reviewed
+        "halo-apply.yml", merged, shell_env, store=store, runner=runner, action_outputs=reviewed
     )
     assert apply.code("Apply") == 0, apply.steps
+    assert apply.code("Apply report") == 0, apply.steps
     assert apply.code("Check that HaloPSA matches main") == 0, apply.steps
     assert apply.summary.startswith(
         f"### Applied the plan reviewed on #7\n\nPlan digest: `{digest}`\n\n```text\n"
@@ -318,24 +225,30 @@ def test_github_plan_apply_drift_round_trip(
 
     # Re-running that apply job later: the reviewed plan is stale now and is refused.
     rerun = run_github_job(
-        "halo-apply.yml", merged, shell_env, store=store, action_outputs=reviewed
+        "halo-apply.yml", merged, shell_env, store=store, runner=runner, action_outputs=reviewed
     )
     assert rerun.code("Apply") == 1
+    assert rerun.code("Apply report") == 1
     assert rerun.steps["Check that HaloPSA matches main"] is None
     assert rerun.summary.startswith("### Apply of the plan reviewed on #7 failed (exit 1)\n")
     stale = rerun.steps["Apply"]
     assert stale is not None
-    assert stale.stderr.startswith("Error: the saved plan is stale: these records changed")
+    assert "Error: the saved plan is stale: these records changed" in stale.stderr
+    assert "::error title=halo-reconciler apply::" in stale.stdout
 
-    drift = run_github_job("halo-drift.yml", merged, shell_env, store=store)
+    drift = run_github_job("halo-drift.yml", merged, shell_env, store=store, runner=runner)
     assert drift.code("Drift") == 0, drift.steps
+    assert drift.code("Drift report") == 0, drift.steps
     assert drift.summary.startswith("### No drift: HaloPSA matches main\n")
 
     _edit(merged)
-    drift = run_github_job("halo-drift.yml", merged, shell_env, store=store)
-    assert drift.code("Drift") == 2, drift.steps
+    drift = run_github_job("halo-drift.yml", merged, shell_env, store=store, runner=runner)
+    assert drift.code("Drift") == 0, drift.steps  # 2 is the action's output, not a failure
+    assert drift.outputs["drift"]["exitcode"] == "2"
+    assert drift.code("Drift report") == 2, drift.steps
     assert drift.summary.startswith("### Drift: HaloPSA differs from main\n")
-    result = drift.steps["Drift"]
+    assert "Drift detected: 1 record differs" in drift.summary
+    result = drift.steps["Drift report"]
     assert result is not None
     assert "::error title=HaloPSA drift::" in result.stdout
 
@@ -343,21 +256,33 @@ def test_github_plan_apply_drift_round_trip(
     for job in (plan, apply, drift):
         everything += [f"{r.stdout}{r.stderr}" for r in job.steps.values() if r is not None]
     _no_canary(canary, *everything, repo=checkout.parent)
+    _no_canary(canary, repo=runner.temp)
 
 
-def test_github_plan_reports_an_invalid_configuration_and_fails(
-    checkout: Path, shell_env: dict[str, str], sandbox_seeded: SandboxHandle, canary: str
+def test_github_plan_annotates_an_invalid_configuration_and_fails(
+    checkout: Path,
+    shell_env: dict[str, str],
+    sandbox_seeded: SandboxHandle,
+    canary: str,
+    runner: Runner,
 ) -> None:
     path = checkout / "halo" / "halo.yaml"
     path.write_text(path.read_text().replace("enablesync: true", "enablesync: yes please"))
-    plan = run_github_job(
-        "halo-plan.yml", checkout, shell_env, store=_github_store(sandbox_seeded, canary)
-    )
-    assert plan.code("Validate and plan") == 0
-    assert plan.outputs["plan"] == {"exitcode": "1", "changes": "error"}
+    store = _github_store(sandbox_seeded, canary)
+    plan = run_github_job("halo-plan.yml", checkout, shell_env, store=store, runner=runner)
+    assert plan.code("Validate") == 1
+    validate = plan.steps["Validate"]
+    assert validate is not None
+    assert re.search(
+        r"^::error file=halo/halo\.yaml,line=\d+,col=\d+::xero\[0\]\.enablesync: ",
+        validate.stdout,
+        re.M,
+    ), validate.stdout
+    assert plan.steps["Plan"] is None
+    assert plan.outputs["summary"]["changes"] == "error"
     assert plan.code("Fail on a plan error") == 1
-    assert plan.summary.startswith("### halo-reconciler plan failed\n```text\n")
-    assert "halo/halo.yaml:" in plan.summary and "enablesync" in plan.summary
+    assert plan.summary.startswith("### halo-reconciler plan failed\n```text\nfile=halo/halo.yaml,")
+    assert "enablesync" in plan.summary
     assert plan.steps["Save the plan"] is None
 
 
@@ -369,11 +294,7 @@ def test_gitlab_plan_note_then_apply_with_the_reviewed_digest_then_drift(
     fake_gitlab: FakeGitLab,
 ) -> None:
     env = dict(
-        shell_env,
-        HALO_URL=sandbox_seeded.url,
-        HALO_CLIENT_ID=sandbox_seeded.client_id,
-        HALO_CLIENT_SECRET=sandbox_seeded.client_secret,
-        XERO_CLIENT_SECRET=canary,
+        _halo_env(shell_env, sandbox_seeded, canary),
         CI_API_V4_URL=fake_gitlab.url,
         HALO_GITLAB_TOKEN=fake_gitlab.token,
     )
@@ -448,6 +369,68 @@ def test_gitlab_apply_without_a_reviewed_plan_note_fails(
     assert not (checkout / "apply.txt").exists()
 
 
+def test_gitlab_before_script_installs_the_tool_from_its_pinned_source(
+    checkout: Path, runner: Runner
+) -> None:
+    """The `.halo` before_script, run for real with the source pointed at this checkout
+    (offline), into a runner's Python where the tool was not importable before."""
+    top = yaml.safe_load((GITLAB / "gitlab-ci.yml").read_text(encoding="utf-8"))
+    version = _pyproject_version()
+    pinned = top["variables"]["HALO_RECONCILER_SOURCE"]
+    assert pinned == (
+        "halo-reconciler @ https://github.com/OWNER/halo-reconciler/archive/refs/tags/"
+        f"v{version}.tar.gz"
+    )
+    bin_dir = checkout.parent / "gitlab-bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(runner.python)
+    env = offline_pip_env(os.environ)
+    env.update(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", HALO_RECONCILER_SOURCE=str(ROOT))
+    lines = [*top[".halo"]["before_script"], "python -m reconciler --version"]
+    script = checkout.parent / "before_script.sh"
+    result = run_script("\n".join(lines), script, checkout, env, "-e")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.endswith(f"halo-reconciler, version {version}\n")
+
+
+def _pyproject_version() -> str:
+    found = re.search(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert found
+    return found.group(1)
+
+
+def test_the_action_splits_arguments_like_a_shell_and_never_runs_them(
+    checkout: Path,
+    shell_env: dict[str, str],
+    sandbox_seeded: SandboxHandle,
+    canary: str,
+    runner: Runner,
+) -> None:
+    env = _halo_env(shell_env, sandbox_seeded, canary)
+    inputs = {
+        "command": "plan",
+        "paths": "halo",
+        "args": "--target 'xero/Acme NZ' --detailed-exitcode $(touch pwned) `touch pwned`",
+    }
+    result, outputs = run_action(inputs, checkout, env, runner)
+    assert result.code == 1  # the extra words reach plan as words: paths that do not exist
+    assert "$(touch: no such file or directory\n`touch: no such file or directory" in (
+        result.stderr
+    )
+    assert not (checkout / "pwned").exists()
+    assert outputs["exitcode"] == "1"
+    assert outputs["markdown"] == outputs["json"] == ""
+
+    inputs["args"] = "--target 'xero/Acme NZ' --detailed-exitcode"
+    result, outputs = run_action(inputs, checkout, env, runner)
+    assert (result.code, outputs["exitcode"]) == (0, "2"), result.stderr
+    plan = json.loads(Path(outputs["json"]).read_text())
+    assert plan["targets"] == ["xero/Acme NZ"]
+    assert Path(outputs["markdown"]).read_text().startswith("**Plan:** ")
+    assert Path(outputs["stdout"]).read_text() in result.stdout  # the text plan, in the log
+    assert canary not in result.stdout + result.stderr
+
+
 def _refuse(repo: Path) -> None:
     """Ask to delete the connection the example protects with prevent_destroy."""
     path = repo / "halo" / "halo.yaml"
@@ -459,13 +442,18 @@ REFUSAL = "xero/Acme NZ: lifecycle.prevent\\_destroy is set, but the plan delete
 
 
 def test_github_plan_fails_on_a_refused_plan_and_shows_it(
-    checkout: Path, shell_env: dict[str, str], sandbox_seeded: SandboxHandle, canary: str
+    checkout: Path,
+    shell_env: dict[str, str],
+    sandbox_seeded: SandboxHandle,
+    canary: str,
+    runner: Runner,
 ) -> None:
     _refuse(checkout)
-    plan = run_github_job(
-        "halo-plan.yml", checkout, shell_env, store=_github_store(sandbox_seeded, canary)
-    )
-    assert plan.outputs["plan"] == {"exitcode": "1", "changes": "error"}
+    store = _github_store(sandbox_seeded, canary)
+    plan = run_github_job("halo-plan.yml", checkout, shell_env, store=store, runner=runner)
+    assert plan.outputs["plan"]["exitcode"] == "1"
+    assert plan.outputs["plan"]["json"] == ""  # a refused plan is not saved
+    assert plan.outputs["summary"]["changes"] == "error"
     assert plan.code("Fail on a plan error") == 1  # the pull request goes red
     assert plan.summary.startswith(
         "### halo-reconciler plan refused: apply would not run it\n\n**Plan:** 0 to create, "
@@ -475,7 +463,6 @@ def test_github_plan_fails_on_a_refused_plan_and_shows_it(
     assert "- `xero/Acme NZ` (id 1): _ensure: absent_" in plan.summary  # deletions named
     assert "Error: apply refused:" in plan.summary
     assert plan.steps["Save the plan"] is None
-    assert not (checkout / "plan.json").exists()
     _no_canary(canary, plan.summary, repo=checkout.parent)
 
 
@@ -488,11 +475,7 @@ def test_gitlab_plan_fails_on_a_refused_plan_and_notes_it(
 ) -> None:
     _refuse(checkout)
     env = dict(
-        shell_env,
-        HALO_URL=sandbox_seeded.url,
-        HALO_CLIENT_ID=sandbox_seeded.client_id,
-        HALO_CLIENT_SECRET=sandbox_seeded.client_secret,
-        XERO_CLIENT_SECRET=canary,
+        _halo_env(shell_env, sandbox_seeded, canary),
         CI_API_V4_URL=fake_gitlab.url,
         HALO_GITLAB_TOKEN=fake_gitlab.token,
     )

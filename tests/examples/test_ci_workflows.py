@@ -1,10 +1,11 @@
 """The CI pipelines of the GitOps kit: lint-clean, wired as documented, real flags only.
 
-GitHub workflows and GitLab CI files are checked with check-jsonschema's vendored
-schemas (no download), then parsed to assert their triggers, the one-at-a-time apply
-(concurrency group / resource_group), and the exact halo-reconciler commands they run.
-Every `halo-reconciler` invocation in any script must use a command and options the
-CLI really has. The embedded github-script and Python snippets must at least compile.
+GitHub workflows, the repository's action.yml and GitLab CI files are checked with
+check-jsonschema's vendored schemas (no download), then parsed to assert their triggers,
+the one-at-a-time apply (concurrency group / resource_group), and the exact
+halo-reconciler commands they run. Every invocation — in a script, in action.yml, or as
+the `command` and `args` a workflow gives the action — must use a command and options
+the CLI really has. The embedded github-script and Python snippets must at least compile.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from reconciler.cli.main import COMMANDS, cli
 
 ROOT = Path(__file__).resolve().parents[2]
 GITHUB = ROOT / "examples" / "github"
+ACTION = ROOT / "action.yml"
+THIS_ACTION = "OWNER/halo-reconciler@v0.1.0"
 GITLAB = ROOT / "examples" / "gitlab"
 GITHUB_FILES = ("halo-apply.yml", "halo-drift.yml", "halo-plan.yml")
 GITLAB_FILES = ("gitlab-ci.yml", "halo-apply.yml", "halo-drift.yml", "halo-plan.yml")
@@ -54,6 +57,11 @@ def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _github_runs(name: str) -> str:
     return "\n".join(s["run"] for s in _steps(_load(GITHUB / name)) if "run" in s)
+
+
+def _action_uses(name: str) -> dict[str, dict[str, Any]]:
+    """The steps of a workflow that use this repository's action, by id."""
+    return {s["id"]: s for s in _steps(_load(GITHUB / name)) if s.get("uses") == THIS_ACTION}
 
 
 def _gitlab_job(name: str) -> dict[str, Any]:
@@ -99,6 +107,33 @@ def test_gitlab_files_pass_the_vendored_gitlab_ci_schema() -> None:
     assert "ok -- validation done" in result.stdout
 
 
+def test_the_action_passes_the_vendored_action_schema() -> None:
+    result = _check_jsonschema("vendor.github-actions", [ACTION])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok -- validation done" in result.stdout
+
+
+def test_the_action_has_the_inputs_and_outputs_the_readme_names() -> None:
+    action = _load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) == {"command", "paths", "args", "python-version"}
+    assert action["inputs"]["command"]["required"] is True
+    assert set(action["outputs"]) == {"exitcode", "markdown", "json", "stdout", "stderr"}
+    # Installed from the action's own checkout, never from a registry.
+    installs = [s["run"] for s in action["runs"]["steps"] if "pip install" in s.get("run", "")]
+    assert len(installs) == 1
+    assert '"$GITHUB_ACTION_PATH"' in installs[0]
+    for step in action["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), step.get("id")  # inputs arrive through env
+
+
+def test_no_pipeline_installs_an_unpublished_version() -> None:
+    for path in [*GITHUB.iterdir(), *GITLAB.iterdir(), ACTION]:
+        text = path.read_text(encoding="utf-8")
+        assert "halo-reconciler~=" not in text, path
+        assert "halo-reconciler==" not in text, path
+
+
 def test_the_schema_check_catches_a_broken_workflow(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text("on: push\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps: 3\n")
@@ -112,23 +147,31 @@ def test_github_plan_runs_on_pull_requests_and_comments_the_plan() -> None:
     workflow = _load(GITHUB / "halo-plan.yml")
     assert "pull_request" in _triggers(workflow)
     assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
-    runs = _one_line(_github_runs("halo-plan.yml"))
-    assert 'halo-reconciler validate "$HALO_CONFIG"' in runs
-    assert (
-        'halo-reconciler plan "$HALO_CONFIG" --out plan.json --format markdown '
-        "--detailed-exitcode > plan.md" in re.sub(r" +", " ", runs)
-    )
+    uses = _action_uses("halo-plan.yml")
+    assert uses["validate"]["with"] == {
+        "command": "validate",
+        "paths": "${{ env.HALO_CONFIG }}",
+        "args": "--format github",
+    }
+    assert uses["plan"]["with"] == {
+        "command": "plan",
+        "paths": "${{ env.HALO_CONFIG }}",
+        "args": "--detailed-exitcode",
+    }
+    assert uses["plan"]["if"] == "steps.validate.outputs.exitcode == '0'"
+    assert uses["validate"]["continue-on-error"] is uses["plan"]["continue-on-error"] is True
+    runs = _github_runs("halo-plan.yml")
     assert '>> "$GITHUB_STEP_SUMMARY"' in runs
-    assert '"digest"' in runs
+    assert '["digest"]' in runs
     steps = _steps(workflow)
     (upload,) = (s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["name"] == "halo-plan"
-    assert "plan.json" in upload["with"]["path"]
+    assert "${{ steps.plan.outputs.json }}" in upload["with"]["path"]
     (comment,) = (s for s in steps if s.get("uses", "").startswith("actions/github-script@"))
     script = comment["with"]["script"]
     assert "<!-- halo-reconciler-plan -->" in script
     assert "updateComment" in script and "createComment" in script
-    assert "Plan digest:" in script
+    assert comment["env"]["BODY"] == "${{ steps.summary.outputs.body }}"
 
 
 def test_github_apply_runs_once_at_a_time_on_merge_and_applies_the_saved_plan() -> None:
@@ -139,10 +182,15 @@ def test_github_apply_runs_once_at_a_time_on_merge_and_applies_the_saved_plan() 
     (download,) = (s for s in steps if s.get("uses", "").startswith("actions/download-artifact@"))
     assert download["with"]["name"] == "halo-plan"
     assert download["with"]["run-id"] == "${{ steps.reviewed.outputs.run_id }}"
+    uses = _action_uses("halo-apply.yml")
+    assert uses["apply"]["with"] == {"command": "apply", "paths": "reviewed/plan.json"}
+    assert uses["after"]["with"] == {
+        "command": "plan",
+        "paths": "${{ env.HALO_CONFIG }}",
+        "args": "--detailed-exitcode",
+    }
     runs = _github_runs("halo-apply.yml")
-    assert "halo-reconciler apply reviewed/plan.json" in runs
-    assert "--auto-approve" not in runs  # a saved plan never prompts
-    assert 'halo-reconciler plan "$HALO_CONFIG" --format markdown --detailed-exitcode' in runs
+    assert 'exit "$CODE"' in runs
     assert '>> "$GITHUB_STEP_SUMMARY"' in runs
 
 
@@ -152,10 +200,18 @@ def test_github_drift_runs_on_a_schedule_and_fails_on_drift() -> None:
     assert triggers["schedule"] == [{"cron": "17 6 * * 1-5"}]
     assert "workflow_dispatch" in triggers
     assert workflow["concurrency"]["group"] != "halo-apply"
+    uses = _action_uses("halo-drift.yml")
+    assert uses["drift"]["with"] == {"command": "drift", "paths": "${{ env.HALO_CONFIG }}"}
     runs = _github_runs("halo-drift.yml")
-    assert 'halo-reconciler drift "$HALO_CONFIG" --format markdown > drift.md' in runs
-    assert 'exit "$code"' in runs
+    assert 'exit "$CODE"' in runs
     assert '>> "$GITHUB_STEP_SUMMARY"' in runs
+
+
+def test_github_workflows_install_nothing_themselves() -> None:
+    for name in GITHUB_FILES:
+        for step in _steps(_load(GITHUB / name)):
+            assert "pip install" not in step.get("run", ""), name
+            assert not step.get("uses", "").startswith("actions/setup-python@"), name
 
 
 @pytest.mark.parametrize("name", GITHUB_FILES)
@@ -201,7 +257,7 @@ def test_gitlab_pipeline_includes_the_three_jobs_and_installs_the_tool() -> None
     assert '$CI_PIPELINE_SOURCE == "schedule"' in sources
     assert top["variables"]["HALO_CONFIG"] == "halo"
     assert not {"HALO_CLIENT_SECRET", "HALO_URL"} & set(top["variables"])  # CI/CD settings
-    assert top[".halo"]["before_script"] == ['python -m pip install "halo-reconciler~=0.1.0"']
+    assert top[".halo"]["before_script"] == ['python -m pip install "$HALO_RECONCILER_SOURCE"']
 
 
 def test_gitlab_plan_runs_on_merge_requests_and_keeps_the_plan() -> None:
@@ -259,11 +315,30 @@ def _invocations() -> Iterator[tuple[str, list[str]]]:
             if line.lstrip().startswith("halo-reconciler "):
                 command = re.split(r"\s(?:>|2>|\|)", line.strip())[0]
                 yield where, shlex.split(command)[1:]
+    # action.yml runs the tool through a shell function: `halo COMMAND ...`
+    action = "\n".join(s.get("run", "") for s in _load(ACTION)["runs"]["steps"])
+    for line in action.splitlines():
+        found = re.match(r"\s*halo (\w+) (.*?)(?: >|$)", line)
+        if found:
+            words = [w for w in shlex.split(found.group(2)) if w.startswith("--")]
+            yield "action.yml", [found.group(1), *words]
+    # what the workflows ask of the action
+    for name in GITHUB_FILES:
+        for step in _action_uses(name).values():
+            given = step["with"]
+            yield f"github/{name}", [given["command"], *shlex.split(given.get("args", ""))]
 
 
 def test_pipelines_use_only_real_commands_and_options() -> None:
     seen = list(_invocations())
-    assert {args[0] for _, args in seen} == {"validate", "plan", "apply", "drift", "status"}
+    assert {args[0] for _, args in seen} == {
+        "validate",
+        "plan",
+        "apply",
+        "drift",
+        "status",
+        "show",
+    }
     ctx = click.Context(cli)
     for where, args in seen:
         assert args[0] in COMMANDS, where

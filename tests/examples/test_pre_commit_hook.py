@@ -141,22 +141,11 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *identity, *args], cwd=cwd, check=True, capture_output=True)
 
 
-def test_pre_commit_runs_the_example_config(
-    tmp_path: Path, shell_env: dict[str, str], canary: str
-) -> None:
-    """pre-commit itself, with examples/pre-commit-config.yaml pointing at this tree."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed: pre-commit needs it")
-    source = _snapshot(tmp_path)
-    repo = _user_repo(tmp_path, canary)
-    example = (ROOT / "examples" / "pre-commit-config.yaml").read_text(encoding="utf-8")
-    url = "https://github.com/OWNER/halo-reconciler"
-    assert url in example
-    (repo / ".pre-commit-config.yaml").write_text(example.replace(url, str(source)))
+def _pre_commit_passes_good_and_fails_bad(repo: Path, env: dict[str, str], canary: str) -> None:
+    """`pre-commit run` in the user repository: the good file passes (no XERO_CLIENT_SECRET
+    here: --no-env), the other YAML is not passed, the literal secret fails the commit."""
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
-    env = dict(shell_env, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
-    env.pop("PYTHONPATH", None)  # the hook must run what pre-commit installed
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -169,7 +158,6 @@ def test_pre_commit_runs_the_example_config(
             timeout=600,
         )
 
-    # No XERO_CLIENT_SECRET here: --no-env lets it pass; the other YAML is not passed.
     others = (".github/workflows/halo-plan.yml", "docker-compose.yml", "halo/README.md")
     good = run("--files", "halo/acme.yaml", *others)
     assert good.returncode == 0, good.stdout + good.stderr
@@ -180,3 +168,35 @@ def test_pre_commit_runs_the_example_config(
     assert re.search(r"^halo-reconciler validate\.+Failed$", bad.stdout, re.M), bad.stdout
     assert BAD_MESSAGE in bad.stdout
     assert canary not in bad.stdout + bad.stderr
+
+
+def test_pre_commit_runs_the_example_config(
+    tmp_path: Path, shell_env: dict[str, str], canary: str
+) -> None:
+    """pre-commit itself, with examples/pre-commit-config.yaml pointing at this tree."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed: pre-commit needs it")
+    source = _snapshot(tmp_path)
+    repo = _user_repo(tmp_path, canary)
+    example = (ROOT / "examples" / "pre-commit-config.yaml").read_text(encoding="utf-8")
+    url = "https://github.com/OWNER/halo-reconciler"
+    assert url in example
+    (repo / ".pre-commit-config.yaml").write_text(example.replace(url, str(source)))
+    env = dict(shell_env, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    env.pop("PYTHONPATH", None)  # the hook must run what pre-commit installed
+    _pre_commit_passes_good_and_fails_bad(repo, env, canary)
+
+
+def test_pre_commit_runs_the_local_example_config(
+    tmp_path: Path, shell_env: dict[str, str], canary: str
+) -> None:
+    """examples/pre-commit-config-local.yaml (`repo: local`), run by pre-commit itself with
+    the halo-reconciler on PATH: no hook repository, nothing installed, nothing fetched."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed: pre-commit needs it")
+    repo = _user_repo(tmp_path, canary)
+    shutil.copy(
+        ROOT / "examples" / "pre-commit-config-local.yaml", repo / ".pre-commit-config.yaml"
+    )
+    env = dict(shell_env, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    _pre_commit_passes_good_and_fails_bad(repo, env, canary)

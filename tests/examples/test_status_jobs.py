@@ -7,11 +7,12 @@ from pathlib import Path
 
 import yaml
 
+from examples.actions_runner import GITHUB, Runner, Store, run_github_job
 from reconciler.sandbox import SandboxHandle
 
-from .test_ci_run import GITHUB, GITLAB, Store, _no_canary, run_github_job, run_gitlab_job
+from .test_ci_run import GITLAB, _no_canary, run_gitlab_job
 
-STEP = "Connection health"
+STEP = "Health report"
 
 
 def _store(h: SandboxHandle) -> Store:
@@ -36,10 +37,16 @@ def test_github_status_is_scheduled_and_needs_no_checkout() -> None:
 
 
 def test_github_status_fails_with_the_report_in_the_job_summary(
-    tmp_path: Path, shell_env: dict[str, str], sandbox_seeded_env: SandboxHandle, canary: str
+    tmp_path: Path,
+    shell_env: dict[str, str],
+    sandbox_seeded_env: SandboxHandle,
+    canary: str,
+    runner: Runner,
 ) -> None:
     h = sandbox_seeded_env
-    run = run_github_job("halo-status.yml", tmp_path, shell_env, store=_store(h))
+    run = run_github_job("halo-status.yml", tmp_path, shell_env, store=_store(h), runner=runner)
+    assert run.code("Connection health") == 0  # exit 2 is the action's output, not a failure
+    assert run.outputs["status"]["exitcode"] == "2"
     result = run.steps[STEP]
     assert result is not None and result.code == 2, result
     assert run.summary.startswith("**Connection health:** ")
@@ -48,7 +55,7 @@ def test_github_status_fails_with_the_report_in_the_job_summary(
     _no_canary(canary, run.summary, result.stdout, result.stderr, repo=tmp_path)
 
     _heal(h)
-    run = run_github_job("halo-status.yml", tmp_path, shell_env, store=_store(h))
+    run = run_github_job("halo-status.yml", tmp_path, shell_env, store=_store(h), runner=runner)
     assert run.code(STEP) == 0
     assert "all healthy" in run.summary
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from halo_support import WALL_START, FakeTime, connect, requests_to, sandbox_env
+from fake_time import WALL_START, FakeTime
+from halo_support import connect, requests_to, sandbox_env
 
 from reconciler.errors import HaloUnavailable, OutcomeUnknown, RecordNotFound
 from reconciler.halo import ClientOptions, ReadOnlyClient, settings_from_env
