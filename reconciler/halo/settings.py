@@ -8,7 +8,6 @@ print it. Never does I/O and never echoes a value that may be secret.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -20,6 +19,8 @@ from reconciler.sensitive import Sensitive
 DEFAULT_SCOPE = "all"
 DEFAULT_RATE_LIMIT = (300, 300.0)  # HaloPSA hosted: 300 requests per rolling 5 minutes
 DEFAULT_RETRY_BUDGET = 120.0
+MAX_COUNT = 1_000_000  # requests per window: far past any HaloPSA limit
+MAX_SECONDS = 86_400  # a day: a longer rate window or retry budget is a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +117,8 @@ def limits_from_env(
         parsed = parse_rate_limit(raw_rate)
         if parsed is None:
             found.append(
-                "HALO_RATE_LIMIT must be N/S (N requests per rolling S seconds, e.g. 300/300), "
-                f"got {raw_rate!r}"
+                f"HALO_RATE_LIMIT must be N/S: N requests (1 to {MAX_COUNT:,}) per rolling S "
+                f"seconds (up to {MAX_SECONDS:,}), e.g. 300/300; got {_shown(raw_rate)}"
             )
         else:
             rate = parsed
@@ -128,9 +129,10 @@ def limits_from_env(
             budget = float(raw_budget)
         except ValueError:
             budget = -1.0
-        if not (0 <= budget < math.inf):
+        if not (0 <= budget <= MAX_SECONDS):
             found.append(
-                f"HALO_RETRY_BUDGET must be a number of seconds (e.g. 120), got {raw_budget!r}"
+                f"HALO_RETRY_BUDGET must be a number of seconds from 0 to {MAX_SECONDS:,} "
+                f"(e.g. 120), got {_shown(raw_budget)}"
             )
             budget = DEFAULT_RETRY_BUDGET
     if problems is None and found:
@@ -139,13 +141,17 @@ def limits_from_env(
 
 
 def parse_rate_limit(text: str) -> tuple[int, float] | None:
-    """`"N/S"` -> (N, S) with N >= 1 and 0 < S < inf; None when malformed."""
+    """`"N/S"` -> (N, S) with 1 <= N <= MAX_COUNT and 0 < S <= MAX_SECONDS; None when not.
+
+    Bounded so that no wait the budget asks for overflows a sleep (`1/1e10` did)."""
     n, sep, s = text.strip().partition("/")
+    if len(n) > 12:  # int() of thousands of digits is slow, and past MAX_COUNT anyway
+        return None
     try:
         count, seconds = int(n), float(s)
     except ValueError:
         return None
-    if not sep or count < 1 or not (0 < seconds < math.inf):
+    if not sep or not (1 <= count <= MAX_COUNT) or not (0 < seconds <= MAX_SECONDS):
         return None
     return count, seconds
 
@@ -168,10 +174,12 @@ def _check_url(name: str, raw: str, problems: list[str], *, strip: str) -> str:
         problems.append(f"{name} must not contain credentials: use HALO_CLIENT_ID/SECRET")
         return ""
     if parts.scheme.lower() not in ("http", "https") or not host:
-        problems.append(f"{name} must be a URL like https://acme.halopsa.com, got {raw!r}")
+        problems.append(
+            f"{name} must be a URL like https://acme.halopsa.com, got {_shown(_url_shown(raw))}"
+        )
         return ""
     if parts.query or parts.fragment:
-        problems.append(f"{name} must not have a query or fragment, got {raw!r}")
+        problems.append(f"{name} must not have a query or fragment, got {_shown(_url_shown(raw))}")
         return ""
     if parts.scheme.lower() == "http" and not is_loopback(host):
         problems.append(
@@ -183,6 +191,23 @@ def _check_url(name: str, raw: str, problems: list[str], *, strip: str) -> str:
     if path.lower().endswith(strip):
         path = path[: -len(strip)].rstrip("/")
     return f"{parts.scheme.lower()}://{parts.netloc}{path}"
+
+
+def _url_shown(raw: str) -> str:
+    """`raw` as a message may show it: a user:password@ part and a ?query or #fragment
+    (either may hold a secret) are replaced by `***`, even in a URL that does not parse."""
+    cut = min((i for i in (raw.find("?"), raw.find("#")) if i >= 0), default=len(raw))
+    shown = raw[:cut] + (raw[cut] + "***" if cut < len(raw) else "")
+    scheme, sep, rest = shown.partition("://") if "://" in shown else ("", "", shown)
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{sep}{authority}{slash}{path}"
+
+
+def _shown(text: str) -> str:
+    """A setting's value quoted for a message, cut to 60 characters."""
+    return repr(text if len(text) <= 60 else text[:59] + "…")
 
 
 def _join(problems: list[str]) -> str:

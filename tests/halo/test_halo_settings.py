@@ -104,10 +104,31 @@ def test_malformed_limits_and_missing_together() -> None:
     assert str(info.value) == (
         "HaloPSA connection settings:\n"
         "  missing HALO_CLIENT_ID: set this environment variable\n"
-        "  HALO_RATE_LIMIT must be N/S (N requests per rolling S seconds, e.g. 300/300), "
-        "got '300 per 5 min'\n"
-        "  HALO_RETRY_BUDGET must be a number of seconds (e.g. 120), got 'forever'"
+        "  HALO_RATE_LIMIT must be N/S: N requests (1 to 1,000,000) per rolling S seconds "
+        "(up to 86,400), e.g. 300/300; got '300 per 5 min'\n"
+        "  HALO_RETRY_BUDGET must be a number of seconds from 0 to 86,400 (e.g. 120), "
+        "got 'forever'"
     )
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        "1/1e10",
+        "1/1e308",
+        "300/1e-400",
+        "0/5",
+        pytest.param("9" * 5000 + "/1", id="N-of-5000-digits"),
+        "2000000/1",
+    ],
+)
+def test_absurd_rate_limits_are_refused_before_any_wait(limit: str) -> None:
+    # 1/1e10 asked the budget to sleep 1e10 s: OverflowError, "internal error".
+    with pytest.raises(ConnectionSettingsError) as info:
+        settings_from_env({**BASE, "HALO_RATE_LIMIT": limit})
+    message = str(info.value)
+    assert message.startswith("HaloPSA connection settings: HALO_RATE_LIMIT must be N/S: ")
+    assert len(message) < 260  # a 5,000-digit value is cut, not echoed whole
 
 
 @pytest.mark.parametrize("text", ["0/300", "300/0", "300", "/", "a/b", "300/-1", "300/inf"])
@@ -188,8 +209,12 @@ LIKE = "HALO_URL must be a URL like https://acme.halopsa.com, got"
         ("https://acme:port", f"{LIKE} 'https://acme:port'"),
         (
             "https://acme.halopsa.com/?x=1",
-            "HALO_URL must not have a query or fragment, got 'https://acme.halopsa.com/?x=1'",
+            "HALO_URL must not have a query or fragment, got 'https://acme.halopsa.com/?***'",
         ),
+        # A URL that does not even parse still never shows its user part or its query.
+        ("https://user:CANARY@[acme", f"{LIKE} 'https://***@[acme'"),
+        ("ftp://acme/x?token=CANARY", f"{LIKE} 'ftp://acme/x?***'"),
+        ("acme.halopsa.com#CANARY", f"{LIKE} 'acme.halopsa.com#***'"),
     ],
 )
 def test_malformed_url(url: str, message: str) -> None:
