@@ -274,6 +274,7 @@ def _connect(settings: ConnectionSettings, options: ClientOptions) -> Api:
         deadline=options.deadline,
         max_body=options.max_body,
         tls=any(u.startswith("https://") for u in (settings.api_url, settings.token_url)),
+        proxies=dict(settings.proxies),
     )
     return Api(settings.api_url, TokenCache(settings, exchange, timing.clock), exchange)
 

@@ -134,9 +134,10 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def transport(verify: bool, deadlines: Deadlines) -> httpx.HTTPTransport:
-    """httpx's own transport, its socket I/O bounded by `deadlines`."""
-    made = httpx.HTTPTransport(verify=verify)
+def transport(verify: bool, deadlines: Deadlines, proxy: str | None = None) -> httpx.HTTPTransport:
+    """httpx's own transport (through `proxy` when given), its socket I/O bounded by
+    `deadlines`."""
+    made = httpx.HTTPTransport(verify=verify, proxy=proxy)
     pool = made._pool  # httpx builds its pool here; give its connections our backend
     if isinstance(pool, httpcore.ConnectionPool):
         pool._network_backend = _Backend(pool._network_backend, deadlines)

@@ -9,10 +9,11 @@ print it. Never does I/O and never echoes a value that may be secret.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from reconciler.errors import ConnectionSettingsError
+from reconciler.halo.proxy import proxies_for
 from reconciler.instance import Instance, is_loopback
 from reconciler.sensitive import Sensitive
 
@@ -34,6 +35,8 @@ class ConnectionSettings:
     tenant: str | None = None
     scope: str = DEFAULT_SCOPE
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT  # N requests per rolling S seconds
+    # (origin, proxy URL), see halo/proxy.py; kept out of repr: a proxy URL may hold a password
+    proxies: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     retry_budget: float = DEFAULT_RETRY_BUDGET  # seconds all retries of one request may take
     # How plans name this instance when its URL does not say it: the local --sandbox
     # listens on a new port each run, so it is named by its data directory instead.
@@ -87,6 +90,10 @@ def settings_from_env(
     raw_auth = get("HALO_AUTH_URL")
     auth = _check_url("HALO_AUTH_URL", raw_auth, problems, strip="/token") if raw_auth else ""
     rate = limits_from_env(env, problems)
+    proxies: dict[str, str] = {}
+    if base:
+        targets = (base, auth or base)
+        proxies = proxies_for((f"{u}/" for u in targets), env, problems)
     if problems:
         raise ConnectionSettingsError(_join(problems))
     chosen_tenant = (tenant if tenant is not None else get("HALO_TENANT")).strip()
@@ -99,6 +106,7 @@ def settings_from_env(
         scope=get("HALO_SCOPE") or DEFAULT_SCOPE,
         rate_limit=rate[0],
         retry_budget=rate[1],
+        proxies=tuple(sorted(proxies.items())),
     )
 
 

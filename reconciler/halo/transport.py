@@ -73,6 +73,7 @@ class Exchange:
         tls: bool = True,
         deadline: float = DEADLINE,
         max_body: int = MAX_BODY,
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
         self._budget = budget
         self._deadline = deadline
@@ -84,9 +85,13 @@ class Exchange:
         # costs ~80 ms, so a client that only talks plain http — allowed to loopback
         # addresses only — does without one; send() then refuses any https URL.
         self._tls = tls
+        # Proxies only for the origins settings named (halo/proxy.py: never loopback); an
+        # explicit transport turns off httpx's own reading of HTTP(S)_PROXY.
+        mounts = {o: transport(tls, self._deadlines, p) for o, p in (proxies or {}).items()}
         self._http = httpx.Client(
             verify=tls,
             transport=transport(tls, self._deadlines),
+            mounts=mounts,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             follow_redirects=False,
             headers={"Accept": "application/json", "User-Agent": f"halo-reconciler/{__version__}"},
