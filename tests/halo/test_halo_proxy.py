@@ -11,6 +11,7 @@ from __future__ import annotations
 import socketserver
 import threading
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 from halo_support import FakeTime
@@ -25,7 +26,7 @@ class _Recorder(socketserver.BaseRequestHandler):
     """Records the request line it got and refuses it (502), as a proxy that cannot
     reach the target would."""
 
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
     def handle(self) -> None:
         self.request.settimeout(5)
