@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 from render_sample import sample_plan
 
 from reconciler.plan import Plan
+from reconciler.plan.model import PlanWarning
 from reconciler.render import FORMATS, render_plan
 from reconciler.render import json as json_render
 
@@ -32,6 +34,17 @@ def test_rendered_plan_validates_and_round_trips() -> None:
     jsonschema.Draft202012Validator(SCHEMA).validate(doc)
     assert Plan.from_json(doc) == plan
     assert doc["digest"] == plan.digest
+
+
+def test_a_warning_about_a_whole_type_validates() -> None:
+    # SPEC §11: a warning may name a type alone (e.g. `kashflow`), not a record.
+    plan = replace(sample_plan(), warnings=(PlanWarning("kashflow", "a whole-type warning"),))
+    buf = io.StringIO()
+    json_render.render(plan, buf)
+    jsonschema.Draft202012Validator(SCHEMA).validate(json.loads(buf.getvalue()))
+    doc = json.loads(buf.getvalue())
+    doc["warnings"][0]["address"] = "Kashflow!"
+    assert list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc))
 
 
 def test_schema_rejects_a_secret_value_in_a_sensitive_change() -> None:
