@@ -20,6 +20,7 @@ from reconciler.errors import ReconcilerError
 # command name -> module under reconciler.cli defining `command`
 COMMANDS: dict[str, str] = {
     "apply": "apply_cmd",
+    "doctor": "doctor_cmd",
     "drift": "drift_cmd",
     "export": "export_cmd",
     "plan": "plan_cmd",

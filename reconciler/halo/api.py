@@ -23,7 +23,7 @@ from reconciler.errors import (
     OutcomeUnknown,
     RecordNotFound,
 )
-from reconciler.halo.auth import TokenCache
+from reconciler.halo.auth import TokenCache, TokenInfo
 from reconciler.halo.messages import halo_message
 from reconciler.halo.transport import Exchange, Sent
 from reconciler.scrubber import Scrubber
@@ -86,6 +86,9 @@ class Api:
             return sent
         return _checked(method, sent, scrub)
 
+    def token_info(self) -> TokenInfo:
+        return self._tokens.info()
+
     def close(self) -> None:
         self._exchange.close()
 
@@ -142,6 +145,10 @@ class Reader:
         """The parsed JSON of `GET /api<path>`."""
         sent = self._api.call("GET", path, params=params)
         return json_body("GET", path, sent.response)
+
+    def token(self) -> TokenInfo:
+        """Obtain a token (if none is held): its lifetime and the server's Date."""
+        return self._api.token_info()
 
     def close(self) -> None:
         self._api.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from reconciler.errors import AuthenticationError, HaloUnavailable
@@ -23,6 +24,15 @@ from reconciler.halo.transport import Exchange
 from reconciler.scrubber import Scrubber
 
 log = logging.getLogger("reconciler.halo")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """What a token request told us (never the token): its lifetime, the server's Date."""
+
+    lifetime: float  # seconds
+    server_date: str | None  # the token answer's Date header, as sent
+
 
 DEFAULT_LIFETIME = 3600.0  # when the answer has no usable expires_in
 RENEW_BEFORE = 60.0
@@ -45,6 +55,7 @@ class TokenCache:
         # The retry budget ran out asking for a token: final for this run too, or every
         # waiting thread would spend its own budget on the same outage, one after another.
         self._unavailable: HaloUnavailable | None = None
+        self._info: TokenInfo | None = None
 
     def bearer(self) -> str:
         """A valid access token (may block while one thread fetches it)."""
@@ -59,6 +70,12 @@ class TokenCache:
                 self._fetch()
             assert self._token is not None
             return self._token
+
+    def info(self) -> TokenInfo:
+        """Lifetime and server Date of the current token (fetched first if need be)."""
+        self.bearer()
+        assert self._info is not None
+        return self._info
 
     def invalidate(self, token: str) -> None:
         """HaloPSA refused `token`: the next bearer() fetches a new one.
@@ -134,6 +151,7 @@ class TokenCache:
         lifetime = _lifetime(body.get("expires_in") if isinstance(body, dict) else None)
         self._token = token
         self._issued = (*self._issued, token)
+        self._info = TokenInfo(lifetime, response.headers.get("Date"))
         # Renew early: the token must not expire between this check and HaloPSA's.
         self._renew_at = asked_at + lifetime - min(RENEW_BEFORE, lifetime / 10)
         log.info("access token obtained (valid %.0f s)", lifetime)

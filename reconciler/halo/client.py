@@ -24,9 +24,9 @@ from typing import Any, Self
 from reconciler import registry
 from reconciler.errors import HaloError, RecordNotFound
 from reconciler.halo.api import Api, Reader, Writer
-from reconciler.halo.auth import TokenCache
+from reconciler.halo.auth import TokenCache, TokenInfo
 from reconciler.halo.deadline import DEADLINE, MAX_BODY
-from reconciler.halo.listing import MAX_PAGES, ListRead, page_params, read_pages
+from reconciler.halo.listing import MAX_PAGES, ListRead, page_params, parse_page, read_pages
 from reconciler.halo.ratelimit import RateBudget
 from reconciler.halo.retry import RetryPolicy
 from reconciler.halo.settings import ConnectionSettings
@@ -144,6 +144,22 @@ class ReadOnlyClient:
 
         read = read_pages(fetch, rtype.path, max_pages=self._max_pages)
         return [self._keep(key, r) for r in read.rows], read
+
+    def first_page(self, key: str) -> ListRead:
+        """Page 1 of a type's list only (what `doctor` looks at: one request)."""
+        rtype = registry.BY_KEY[key]
+        data = self._reader.get(rtype.path, {**rtype.list_params, **page_params(1)})
+        page = parse_page(rtype.path, data)
+        rows: builtins.list[Mapping[str, Any]] = [self._keep(key, r) for r in page.rows]
+        return ListRead(rows, page.wrapper, page.record_count, 1)
+
+    def instance_info(self) -> Any:
+        """The parsed answer of `GET /api/InstanceInfo` (RecordNotFound when it is 404)."""
+        return self._reader.get("/InstanceInfo")
+
+    def authenticate(self) -> TokenInfo:
+        """Obtain a token now (if none is held): its lifetime and the server's Date."""
+        return self._reader.token()
 
     def rows(self, path: str, params: Mapping[str, str] | None = None) -> builtins.list[Any]:
         """Every row of a list beside the nine (a lookup such as /Client), read page by

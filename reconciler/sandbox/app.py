@@ -33,6 +33,8 @@ TOKEN_PATH = "/auth/token"
 Where = Literal["api", "token"]
 _BY_PATH = {t.path: t.key for t in TYPES}
 _JSON = (("Content-Type", "application/json; charset=utf-8"),)
+# What GET /api/InstanceInfo answers (the fields clients read, api/README §9a).
+INSTANCE_INFO = {"dbid": "sandbox", "app_version": "sandbox", "database_version": "sandbox"}
 _NO_ROUTE = "No HTTP resource was found that matches the request URI '{}'."
 # Lookup lists beside the nine: path segment -> (sandbox table, the wrapper's list key;
 # "" for a bare array). /Client and /Supplier page like HaloPSA's ({record_count, clients}).
@@ -185,6 +187,8 @@ class App:
     def _api(self, req: Request, rest: str, query: Mapping[str, str]) -> Reply:
         if not self._authorized(req):
             return _unauthorized()
+        if rest == "/InstanceInfo" and req.method == "GET":
+            return _json(200, INSTANCE_INFO)
         base, _, tail = rest.partition("/")[2].partition("/")
         if req.method == "GET" and (base in _LISTS or base == "IntegrationData"):
             return self._lookup(base, tail, query)
