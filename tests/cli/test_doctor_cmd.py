@@ -17,7 +17,7 @@ from reconciler.halo import ReadOnlyClient, settings_from_env
 from reconciler.sandbox import SandboxHandle
 
 GOLDEN = Path(__file__).parent / "golden"
-BEHAVIOURS = {
+BEHAVIOURS: dict[str, dict[str, object]] = {
     "full-array": {},
     "summary-paged-extra": {"list_rows": "summary", "list_shape": "paged", "extra_fields": True},
     "summary-wrapper": {"list_rows": "summary", "list_shape": "wrapper"},

@@ -140,10 +140,13 @@ def test_read_only_client_holds_a_get_only_transport(sandbox: SandboxHandle) -> 
     with connect(sandbox, FakeTime()) as ro:
         public = sorted(n for n in dir(ro) if not n.startswith("_"))
         assert public == [
+            "authenticate",
             "close",
             "detail",
+            "first_page",
             "get",
             "instance",
+            "instance_info",
             "list",
             "list_read",
             "rows",
@@ -154,7 +157,8 @@ def test_read_only_client_holds_a_get_only_transport(sandbox: SandboxHandle) -> 
         held = [getattr(ro, n) for n in vars(ro)] if hasattr(ro, "__dict__") else []
         transports = [v for v in held if type(v).__name__ == "Reader"]
         assert len(transports) == 1
-        assert sorted(n for n in dir(transports[0]) if not n.startswith("_")) == ["close", "get"]
+        reader = sorted(n for n in dir(transports[0]) if not n.startswith("_"))
+        assert reader == ["close", "get", "token"]
 
 
 def test_writing_client_adds_post_and_delete(sandbox: SandboxHandle) -> None:
@@ -162,11 +166,14 @@ def test_writing_client_adds_post_and_delete(sandbox: SandboxHandle) -> None:
         assert isinstance(client, Client) and isinstance(client, ReadOnlyClient)
         public = sorted(n for n in dir(client) if not n.startswith("_"))
         assert public == [
+            "authenticate",
             "close",
             "delete",
             "detail",
+            "first_page",
             "get",
             "instance",
+            "instance_info",
             "list",
             "list_read",
             "post",
