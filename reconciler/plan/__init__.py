@@ -9,7 +9,8 @@
     selection.py    --target / --exclude
     fingerprint.py  hash of a live record, for staleness checks of a saved plan
     model.py        Plan, ResourceChange, FieldChange, ... (JSON values only, no secrets)
-    document.py     the plan as JSON (schemas/plan.schema.json), from JSON, the digest
+    document.py     the plan as JSON (schemas/plan.schema.json) and its digest
+    reading.py      a plan document read back (checked field by field)
     planner.py      build_plan
 
 Usage:

@@ -236,6 +236,6 @@ class Plan:
     @classmethod
     def from_json(cls, doc: object) -> Plan:
         """A plan from its JSON document; PlanFileError on anything malformed."""
-        from reconciler.plan.document import plan_from_json
+        from reconciler.plan.reading import plan_from_json
 
         return plan_from_json(doc)
