@@ -38,6 +38,9 @@ from reconciler.render.lines import (
 
 LIMIT = 65_000
 _RESERVE = 1_000  # room for the truncation note
+# The guard rails are never cut, but must still fit in a comment with the summary.
+_DELETIONS_ROOM = 40_000
+_ACKNOWLEDGED_ROOM = 10_000
 _IMPACT_ORDER = ("money", "flow", "customer", "routing")
 # Characters that can start markup mid-line (emphasis, code, links, HTML, tables, math,
 # strikethrough, entities). Backslash-escaping ASCII punctuation is always valid CommonMark.
@@ -194,10 +197,11 @@ def _guards(plan: Plan) -> str:
         parts.append("\n")
     if g.deletions:
         parts.append(f"**Deletions ({len(g.deletions)}):**\n\n")
-        parts.extend(
+        rows = [
             f"- {code(rc.address)}{deletion_text(rc)[len(rc.address) :]}: _{esc(rc.why_deleted)}_\n"
             for rc in g.deletions
-        )
+        ]
+        parts.extend(_capped(rows, _DELETIONS_ROOM, "- … and {} more deletions\n"))
         parts.append("\n")
     if g.protected:
         parts.append(f"**Protected** (never deleted): {esc(protected_text(g))}\n\n")
@@ -207,13 +211,27 @@ def _guards(plan: Plan) -> str:
             "| record | field | live -> configured | until | reason |\n"
             "| --- | --- | --- | --- | --- |\n"
         )
-        parts.extend(
+        rows = [
             f"| {code(a.address, table=True)} | {code(a.field, table=True)} | "
             f"{code(acknowledged_value(a), table=True)} | {a.until} | {esc(a.reason)} |\n"
             for a in g.acknowledged
-        )
+        ]
+        parts.extend(_capped(rows, _ACKNOWLEDGED_ROOM, "| … and {} more | | | | |\n"))
         parts.append("\n")
     return "".join(parts)
+
+
+def _capped(rows: list[str], room: int, more: str) -> list[str]:
+    """`rows` while they fit in `room` characters, then a `more` line with the count left.
+
+    Only a plan of thousands of deletions or acknowledgements reaches the cap; below it the
+    guard rails are never cut."""
+    used = 0
+    for kept, row in enumerate(rows):
+        used += len(row)
+        if used > room:
+            return [*rows[:kept], more.format(len(rows) - kept)]
+    return rows
 
 
 def _head(plan: Plan) -> str:

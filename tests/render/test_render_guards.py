@@ -79,3 +79,15 @@ def test_acknowledged_sensitive_values_stay_masked() -> None:
     assert "= xero/A: client_id: (sensitive) -> (sensitive)   # until 2024-06-30: rotating" in (
         _render(plan, "text")
     )
+
+
+def test_thousands_of_deletions_still_fit_in_one_comment() -> None:
+    live = {"xero": [{"id": i, "name": f"Gone {i:05} " + "x" * 40} for i in range(5000)]}
+    config = Configuration((), Settings(prune=frozenset({"xero"}), allow_empty=frozenset({"xero"})))
+    plan = build_plan(config, live, instance=Instance("https://acme.halopsa.com"), now=NOW)
+    text = _render(plan, "markdown")
+    assert len(text) <= LIMIT
+    assert "**Deletions (5000):**" in text
+    kept = text.count("_not in the configuration; xero is pruned_\n")
+    assert 0 < kept < 5000
+    assert f"- … and {5000 - kept} more deletions\n" in text
