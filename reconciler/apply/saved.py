@@ -10,6 +10,7 @@ plan applied must be the plan reviewed. File I/O only in `find_plan_file` and
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reconciler.apply.staleness import check_fresh, check_instance, detail_rereads
@@ -17,6 +18,7 @@ from reconciler.errors import PlanRefused
 from reconciler.halo import ReadOnlyClient
 from reconciler.live import read_live
 from reconciler.plan.model import Action, Plan
+from reconciler.plan.safety import check_freeze
 from reconciler.saved import read_json
 
 
@@ -64,11 +66,17 @@ def check_saved(
     *,
     expect_digest: str | None = None,
     push_secrets: bool = False,
+    override_freeze: str | None = None,
     max_workers: int = 4,
 ) -> None:
-    """Refuse a saved plan that is not the one reviewed (`expect_digest`), was made for
-    another instance or has gone stale (re-reads the types it touches)."""
+    """Refuse a saved plan that is not the one reviewed (`expect_digest`), may not be
+    applied now (a freeze window it carries, without `override_freeze`; the engine checks
+    again), was made for another instance or has gone stale (re-reads the types it
+    touches)."""
     check_digest(plan, expect_digest)
+    frozen = check_freeze(plan, datetime.now(UTC), override=override_freeze)
+    if frozen:
+        raise PlanRefused(frozen)
     where = client.instance
     check_instance(plan, where.url, where.tenant)
     touched = {

@@ -111,7 +111,7 @@ def command(
         if plan is not None and path is not None:
             saved.check_saved(
                 plan, client, expect_digest=expect_digest, push_secrets=push_secrets,
-                max_workers=parallelism,
+                override_freeze=override_freeze, max_workers=parallelism,
             )  # fmt: skip
             click.echo(saved.applying_line(plan, path))
         else:

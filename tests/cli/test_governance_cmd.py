@@ -193,8 +193,11 @@ def test_apply_inside_a_freeze_window_is_refused_unless_overridden(
     saved = tmp_path / "plan.json"
     assert _cli(capsys, "plan", str(config), "--out", str(saved))[0] == 0
     for args in ((str(config), "--auto-approve"), (str(saved),)):
+        before = len(sandbox_env.log.entries())
         code, out, err = _cli(capsys, "apply", *args)
         assert code == 1
+        if args == (str(saved),):  # refused before the saved plan's re-read
+            assert (out, len(sandbox_env.log.entries())) == ("", before)  # no request at all
         assert err == (
             f"Error: apply refused:\n  {window} is active now, until {end}T00:00Z "
             "(settings.freeze): apply is refused inside it; to apply anyway, give "
