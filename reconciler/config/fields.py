@@ -20,6 +20,7 @@ from reconciler.config.values import (
     At,
     Context,
     comma_list,
+    expected_of,
     literal,
     name_ref,
     templated,
@@ -80,6 +81,13 @@ def convert(spec: FieldSpec, node: Node, at: At, type_key: str, ctx: Context) ->
         ctx.lookup_marks.append((at.path, ctx.mark(at.line, at.column)))
         if isinstance(value, dict):
             return name_ref(node, at, ctx)
+    elif isinstance(value, dict) and "name" in value:
+        message = (
+            f"expected {expected_of(spec)}, got a mapping: {{name: ...}} is for fields that "
+            "hold the id of something named (top levels, item groups, clients, tax codes ...)"
+        )
+        ctx.flag(at, message)
+        return INVALID
     ip = interpolate(value, ctx.env) if isinstance(value, str) else None
     if spec.write_only and (ip is None or not (ip.names or ip.malformed)):
         # Never describe the value: it is a secret that should not be in the file at all.

@@ -89,6 +89,7 @@ SUMMARIES = {
     "empty.yaml": "0 records of 0 types in 1 file",
     "multi/nested/xero.yaml": "1 record of 1 type in 1 file",
     "multi/quickbooks.yml": "1 record of 1 type in 1 file",
+    "names-instead-of-ids.yaml": "2 records of 2 types in 1 file",
     "spec-example.yaml": "2 records of 1 type in 1 file",
 }
 
@@ -107,7 +108,7 @@ def test_good_fixture_passes(name: str) -> None:
 def test_good_directory_passes_as_a_whole() -> None:
     result = validate(str(FIXTURES / "good"), env=GOOD_ENV)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == "Configuration valid: 15 records of 9 types in 7 files.\n"
+    assert result.stdout == "Configuration valid: 17 records of 9 types in 8 files.\n"
 
 
 def test_no_env_does_not_need_the_variables() -> None:
