@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple, cast
 
-from reconciler.config.interpolation import interpolate
+from reconciler.config.interpolation import expected_of, interpolate
 from reconciler.config.model import NameRef
 from reconciler.config.source import Entry, Node
 from reconciler.config.values import (
@@ -20,7 +20,6 @@ from reconciler.config.values import (
     At,
     Context,
     comma_list,
-    expected_of,
     literal,
     name_ref,
     templated,

@@ -261,24 +261,19 @@ class App:
             return _error(404, _NO_ROUTE.format(f"/api{path}"))
         if odd == "odd":
             return _json(200, {"status": "ok", "message": "nothing here"})
-        rows = [
-            {"id": int(i) if i.isdigit() else i, "name": n} for i, n in self.store.lookup_rows(kind)
-        ]
+        table = self.store.lookup_rows(kind)
         plural = _LISTS.get(base, ("", ""))[1]
         if not plural:
-            return _json(200, rows)  # /TopLevel, /ItemGroup and the package: a bare array
-        total = len(rows)
+            return _json(200, _lookup_json(table))  # TopLevel, ItemGroup, the package: arrays
         size, page = 50, 1  # HaloPSA's default page for an API agent
         if q.get("pageinate", "").lower() == "true":
             try:
-                size, page = (
-                    max(1, int(q.get("page_size", "50"))),
-                    max(1, int(q.get("page_no", "1"))),
-                )
+                size = max(1, int(q.get("page_size", "50")))
+                page = max(1, int(q.get("page_no", "1")))
             except ValueError:
                 return _error(400, "The request is invalid: page_size and page_no are integers.")
-        chunk = rows[(page - 1) * size : page * size]
-        doc = {"page_no": page, "page_size": size, "record_count": total, plural: chunk}
+        chunk = _lookup_json(table[(page - 1) * size : page * size])
+        doc = {"page_no": page, "page_size": size, "record_count": len(table), plural: chunk}
         return _json(200, doc)
 
     def _error_log(self, req: Request, query: Mapping[str, str]) -> Reply:
@@ -355,6 +350,10 @@ class App:
         except (UnicodeDecodeError, ValueError):
             return f"<not valid JSON, {len(req.body)} bytes>"
         return mask_records(doc, spec(key).fields)
+
+
+def _lookup_json(rows: list[tuple[str, str]]) -> list[dict[str, object]]:
+    return [{"id": int(i) if i.isdigit() else i, "name": n} for i, n in rows]
 
 
 def _form(body: bytes) -> dict[str, str]:

@@ -53,6 +53,9 @@ class Store:
         self._next_id: dict[str, int] = dict.fromkeys(KEYS, 1)
         self._next_row_id = 1
         self._lookups: dict[str, dict[str, str]] = {}
+        # Sorted rows per lookup table, kept until the tables change: a paged list of
+        # 5,000 clients is asked for 51 times in one plan.
+        self._lookup_rows: dict[str, Rows] = {}
         # HaloPSA's sync error log; None: the endpoint answers 404 (an instance without it)
         self._errors: list[dict[str, Any]] | None = []
 
@@ -102,12 +105,16 @@ class Store:
     def lookup_rows(self, kind: str) -> Rows:
         """(id, name) of every row of lookup table `kind` (defaults and the seed's)."""
         with self._lock:
-            return rows_of(kind, self._lookups)
+            rows = self._lookup_rows.get(kind)
+            if rows is None:
+                rows = self._lookup_rows[kind] = rows_of(kind, self._lookups)
+            return rows
 
     def set_lookup(self, kind: str, table: Mapping[str, str]) -> None:
         """Add rows to lookup table `kind` (id -> name), as a seed's `lookups:` does."""
         with self._lock:
             self._lookups.setdefault(kind, {}).update({str(k): v for k, v in table.items()})
+            self._lookup_rows.clear()
             self._save()
 
     def integration_errors(self) -> Records | None:
@@ -194,6 +201,7 @@ class Store:
             self._next_id = dict.fromkeys(KEYS, 1)
             self._next_row_id = 1
             self._lookups = {}
+            self._lookup_rows.clear()
             self._errors = []
             self._install(parsed)
             self._save()
@@ -228,6 +236,7 @@ class Store:
             self._errors = error_log.numbered([*(self._errors or []), *seed.integration_errors], 1)
         for kind, table in seed.lookups.items():
             self._lookups.setdefault(kind, {}).update(table)
+        self._lookup_rows.clear()
         for key, items in seed.records.items():
             for item in items:
                 self.create(key, item)
@@ -273,6 +282,7 @@ class Store:
             self._next_id[key] = max(int(doc["next_id"].get(key, 1)), top)
         self._next_row_id = int(doc["next_row_id"])
         self._lookups = {k: dict(v) for k, v in doc["lookups"].items()}
+        self._lookup_rows.clear()
         errors = doc.get("integration_errors", [])
         self._errors = None if errors is None else [dict(r) for r in errors]
 
