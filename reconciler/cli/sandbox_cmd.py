@@ -84,8 +84,9 @@ def command(**opts: Any) -> None:
     """Serve a HaloPSA simulator on loopback until interrupted (Ctrl-C or SIGTERM).
 
     The first three lines on stdout are HALO_URL=..., HALO_CLIENT_ID=... and
-    HALO_CLIENT_SECRET=... (dotenv form). The credentials are HALO_CLIENT_ID and
-    HALO_CLIENT_SECRET from the environment when set, else sandbox-client /
+    HALO_CLIENT_SECRET=... (dotenv form). The credentials are HALO_SANDBOX_CLIENT_ID and
+    HALO_SANDBOX_CLIENT_SECRET from the environment when set (never HALO_CLIENT_*, which
+    may be a real instance's), else sandbox-client /
     sandbox-secret. Flags override the HALO_SANDBOX_* variables.
     """
     from reconciler.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, start_in_thread
@@ -122,8 +123,9 @@ def command(**opts: Any) -> None:
         host=opts["host"],
         port=opts["port"],
         faults=faults,
-        client_id=os.environ.get("HALO_CLIENT_ID") or DEFAULT_CLIENT_ID,
-        client_secret=os.environ.get("HALO_CLIENT_SECRET") or DEFAULT_CLIENT_SECRET,
+        # Never HALO_CLIENT_*: a shell may hold a real instance's, which would be printed.
+        client_id=os.environ.get("HALO_SANDBOX_CLIENT_ID") or DEFAULT_CLIENT_ID,
+        client_secret=os.environ.get("HALO_SANDBOX_CLIENT_SECRET") or DEFAULT_CLIENT_SECRET,
         tenant=opts["tenant"],
         on_request=None if opts["quiet"] else show,
     )

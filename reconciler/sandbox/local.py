@@ -37,10 +37,10 @@ def open_local(dir: Path | None = None) -> SandboxHandle:
     """Start the local sandbox on a free loopback port; stop it with `.stop()`."""
     where = dir if dir is not None else local_dir()
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see store.py
         ignore = where / ".gitignore"
         if not ignore.exists():
-            # The data holds nothing secret worth keeping, but it is state, not config.
+            # State, not configuration; and it may hold pushed secrets.
             ignore.write_text("# made by halo-reconciler --sandbox\n*\n", encoding="utf-8")
     except OSError as exc:
         raise SandboxError(f"cannot create the sandbox directory {where}: {exc.strerror}") from None

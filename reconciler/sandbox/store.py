@@ -253,7 +253,13 @@ class Store:
             "records": {k: [self._records[k][i] for i in sorted(self._records[k])] for k in KEYS},
         }
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+        # Private (0600): the records hold write-only values, secrets pushed with
+        # --push-secrets among them.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o600)  # a tmp file left by an older run kept its own mode
         os.replace(tmp, self.path)
 
     def _read_file(self, path: Path) -> None:

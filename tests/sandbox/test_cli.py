@@ -110,17 +110,41 @@ def test_prints_dotenv_serves_and_exits_cleanly(
 def test_credentials_come_from_the_environment(
     start: list[subprocess.Popen[str]], canary: str
 ) -> None:
-    proc = _spawn(start, "--empty", "--quiet", HALO_CLIENT_ID="ci", HALO_CLIENT_SECRET=canary)
+    proc = _spawn(
+        start,
+        "--empty",
+        "--quiet",
+        HALO_SANDBOX_CLIENT_ID="ci",
+        HALO_SANDBOX_CLIENT_SECRET="sandbox-pass",
+        # A real instance's credentials in the same shell are never taken, nor printed.
+        HALO_CLIENT_ID="real-app",
+        HALO_CLIENT_SECRET=canary,
+    )
     env = _dotenv(proc)
-    assert (env["HALO_CLIENT_ID"], env["HALO_CLIENT_SECRET"]) == ("ci", canary)
+    assert (env["HALO_CLIENT_ID"], env["HALO_CLIENT_SECRET"]) == ("ci", "sandbox-pass")
     assert _token(env).status_code == 200
     proc.terminate()
-    _, err = proc.communicate(timeout=TIMEOUT)
+    out, err = proc.communicate(timeout=TIMEOUT)
     assert proc.returncode == 0
+    assert canary not in out + err
     assert err.splitlines() == [
         "sandbox: 0 records (in memory only); stop with Ctrl-C",
         "sandbox: stopped",
     ]
+
+
+def test_real_credentials_in_the_shell_are_not_the_sandbox_s(
+    start: list[subprocess.Popen[str]], canary: str
+) -> None:
+    proc = _spawn(start, "--empty", "--quiet", HALO_CLIENT_ID="real", HALO_CLIENT_SECRET=canary)
+    env = _dotenv(proc)
+    assert (env["HALO_CLIENT_ID"], env["HALO_CLIENT_SECRET"]) == (
+        "sandbox-client",
+        "sandbox-secret",
+    )
+    proc.terminate()
+    out, err = proc.communicate(timeout=TIMEOUT)
+    assert canary not in out + err
 
 
 def test_data_flag_persists_and_faults_apply(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import httpx
@@ -169,3 +171,21 @@ def test_store_without_a_file_keeps_nothing_on_disk(tmp_path: Path) -> None:
     store = Store.open(None, {"xero": [{"name": "X"}]})
     assert store.path is None
     assert store.counts()["xero"] == 1
+
+
+def test_data_files_are_private(tmp_path: Path) -> None:
+    # They hold write-only values: secrets pushed with --push-secrets among them.
+    previous = os.umask(0o022)  # a usual umask: files 0644 unless made private
+    try:
+        data = tmp_path / "data.json"
+        with start_in_thread(data=data) as handle:
+            handle.store.create("xero", {"name": "A", "new_client_secret": "s"})
+        assert stat.S_IMODE(data.stat().st_mode) == 0o600
+        from reconciler.sandbox.local import open_local
+
+        where = tmp_path / "halo-sandbox"
+        open_local(where).stop()
+        assert stat.S_IMODE(where.stat().st_mode) == 0o700
+        assert stat.S_IMODE((where / "data.json").stat().st_mode) == 0o600
+    finally:
+        os.umask(previous)
