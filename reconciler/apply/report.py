@@ -18,6 +18,7 @@ from enum import Enum
 from typing import TextIO
 
 from reconciler.plan.model import Action
+from reconciler.printable import printable
 
 
 class Status(Enum):
@@ -51,7 +52,11 @@ class RecordOutcome:
     message: str = ""
 
     def line(self) -> str:
-        """`xero/Acme NZ: created (id 12)`, `xero/B: update failed: HTTP 400: ...`."""
+        """`xero/Acme NZ: created (id 12)`, `xero/B: update failed: HTTP 400: ...`: one
+        line (progress and report print it), control characters from HaloPSA escaped."""
+        return printable(self._text())
+
+    def _text(self) -> str:
         verb = self.action.value
         if self.status is Status.UNKNOWN:
             text = f"{self.address}: {verb} {UNKNOWN_TEXT}"

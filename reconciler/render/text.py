@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from reconciler.plan.model import Action, Plan
+from reconciler.printable import printable
 from reconciler.render.guards import (
     acknowledged_note,
     acknowledged_value,
@@ -48,7 +49,8 @@ class _Out:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color and code else text
 
     def line(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        # Names and values come from HaloPSA: no control character reaches the terminal.
+        self.out.write(printable(text, colour=self.color) + "\n")
 
 
 def _detail(o: _Out, line: Line) -> None:
