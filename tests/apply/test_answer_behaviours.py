@@ -237,3 +237,47 @@ def test_unknown_fields_change_no_output(
         with_extra = _outputs(newer, tmp_path / "b", capsys, monkeypatch)
     assert with_extra == [t.replace(str(tmp_path / "a"), str(tmp_path / "b")) for t in without]
     assert "sandbox_newer" not in "".join(with_extra)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLE_SECRETS = (
+    "XERO_CLIENT_SECRET",
+    "XERO_AU_CLIENT_SECRET",
+    "XERO_NZ_CLIENT_SECRET",
+    "XERO_UK_CLIENT_SECRET",
+    "QBO_CLIENT_SECRET",
+    "AVALARA_LICENSE_KEY",
+)
+
+
+@pytest.mark.parametrize(
+    "example", ["all-nine", "xero-single", "xero-multi-tenant", "quickbooks-avalara"]
+)
+def test_examples_apply_and_replan_clean_in_each_behaviour(
+    halo: SandboxHandle,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    example: str,
+) -> None:
+    """Every example against the bundled seed: apply, then plan shows "No changes", with
+    1 token, 1 list GET per type it names and a detail GET per record stating a mapping
+    array — whether list rows are full or summaries."""
+    for name in EXAMPLE_SECRETS:
+        monkeypatch.setenv(name, f"{name.lower()}-value")
+    halo.store.load_seed(EXAMPLES / "sandbox-seed.yaml")
+    config = str(EXAMPLES / example)
+    applied = _run(halo, capsys, "apply", config, "--auto-approve", "--allow-deletes")
+    assert applied.code == 0, applied.out + applied.err
+    again = _run(halo, capsys, "plan", config, "--detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+    assert "No changes." in again.out
+    tokens, lists, details = _reads(halo)
+    assert tokens == 1 and len(lists) == len(set(lists))
+    mapped = [p.rsplit("/", 1)[0] for p in details]
+    # Only types whose example states client_mappings: Sage and Business Central.
+    assert sorted(set(mapped)) == (
+        ["/api/BusinessCentralDetails", "/api/SageBusinessCloudDetails"]
+        if example == "all-nine"
+        else []
+    )
+    assert duplicates(halo) == []
