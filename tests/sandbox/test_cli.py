@@ -211,3 +211,26 @@ def test_a_corrupt_data_file_is_an_error(
         "left unchanged: fix it, or move it away to start afresh\n"
     )
     assert data.read_text(encoding="utf-8") == "{"
+
+
+def test_answer_flags_apply(start: list[subprocess.Popen[str]]) -> None:
+    proc = _spawn(
+        start,
+        "--quiet",
+        "--list-shape",
+        "wrapper",
+        "--list-rows",
+        "summary",
+        "--extra-fields",
+        HALO_SANDBOX_POST_ANSWER="empty",
+    )
+    env = _dotenv(proc)
+    headers = {"Authorization": f"Bearer {_token(env).json()['access_token']}"}
+    doc = httpx.get(f"{env['HALO_URL']}/api/MYOBdetails", headers=headers).json()
+    assert doc["record_count"] == 1
+    row = doc["myobdetails"][0]
+    assert "client_mappings" not in row and row["sandbox_newer_field"] is True
+    posted = httpx.post(
+        f"{env['HALO_URL']}/api/XeroDetails", headers=headers, json=[{"name": "New"}]
+    )
+    assert (posted.status_code, posted.content) == (200, b"")
