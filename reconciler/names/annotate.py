@@ -17,6 +17,7 @@ Pure: tables come from the caller.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,7 +35,7 @@ from reconciler.plan.model import (
     PlanWarning,
     ResourceChange,
 )
-from reconciler.registry import FieldSpec, Lookup, spec
+from reconciler.registry import ElementSpec, FieldSpec, Lookup, spec
 
 TableFor = Callable[[Lookup], NameTable | None]
 _WRITES = (Action.CREATE, Action.UPDATE)
@@ -132,20 +133,35 @@ class _Record:
         if table is None:
             return fc
         element, key = fs.element, lookup.field
-        configured = self._configured_rows(fc.field)
-        by_label = {row_label(element, row): row for row in configured}
-        index = {id_text(row.get(key)): i for i, row in enumerate(configured)}
         out: list[ElementChange] = []
+        index: dict[str | None, int] | None = None
         for ec in fc.elements:
-            row = ec.value if ec.op is not ElementOp.CHANGE else by_label.get(ec.key)
-            value = row.get(key) if isinstance(row, Mapping) else None
+            if ec.op is ElementOp.CHANGE:
+                value = self._changed_id(fc.field, element, key, ec)
+            else:
+                value = ec.value.get(key) if isinstance(ec.value, Mapping) else None
             name = table.name_of(value)
             if ec.op is ElementOp.ADD and id_text(value) is not None and name is None:
+                if index is None:  # only when a reference is missing: 10,000 rows cost
+                    rows = self._configured_rows(fc.field)
+                    index = {id_text(r.get(key)): i for i, r in reversed(list(enumerate(rows)))}
                 i = index.get(id_text(value))
                 at = f"{fc.field}[{i}].{key}" if i is not None else fc.field
                 self.missing(lookup, table, value, at)
             out.append(replace(ec, name=name))
         return replace(fc, elements=tuple(out))
+
+    def _changed_id(self, field: str, element: ElementSpec, key: str, ec: ElementChange) -> object:
+        """The id a changed row holds, read back from its key (row_label's text,
+        `halo_id=12, third_party_id="C-1"`: the id is JSON, an integer for halo_id)."""
+        if element.identity[:1] == (key,):
+            text = ec.key.partition(", ")[0].partition("=")[2]
+            try:
+                return json.loads(text)
+            except ValueError:
+                return None
+        rows = self._configured_rows(field)
+        return next((r.get(key) for r in rows if row_label(element, r) == ec.key), None)
 
     def _configured_rows(self, name: str) -> list[Mapping[str, Any]]:
         value = self.rec.fields.get(name) if self.rec is not None else None

@@ -75,7 +75,8 @@ class _Resolver:
                 rec,
                 path,
                 f"{ref}: cannot be resolved: {lookup.label} could not be read on this "
-                "instance (see the warning) — write the id instead",
+                "instance (an error, or an answer that is not a list of id and name) "
+                "— write the id instead",
             )
             return ref
         found = table.find(ref.name)

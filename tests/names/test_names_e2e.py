@@ -112,6 +112,9 @@ def test_names_resolve_per_instance_and_apply_converges_on_both(
         ]
         text = run_cli(["plan", str(config)], capsys).out
         assert f"client_top_level: 40 (Projects) -> {top} (Managed Services)" in text
+        drift = run_cli(["drift", str(config)], capsys)
+        assert drift.code == 2
+        assert f"client_top_level: 40 (Projects) -> {top} (Managed Services)" in drift.out
         assert f'+ {{"halo_id": {18 + offset}, "third_party_id": "C00030"}} (Contoso Ltd)' in text
         applied = run_cli(["apply", str(config), "--auto-approve"], capsys)
         assert applied.code == 0, applied.err
@@ -218,6 +221,17 @@ def test_unreadable_lookups_leave_names_null_with_one_warning_per_source(
     ]
     why = "could not be read (HTTP 404)" if answer == "missing" else "answered a shape"
     assert all(w["message"].startswith(why) for w in warned)
+    named = write(
+        tmp_path,
+        "named.yaml",
+        "quickbooks:\n  - name: Acme US\n    client_top_level: {name: Projects}\n",
+    )
+    lines = _errors(uat, tmp_path, capsys, named.read_text())
+    assert lines[1].endswith(
+        "client_top_level: {name: 'Projects'}: cannot be resolved: /TopLevel could not be read"
+        " on this instance (an error, or an answer that is not a list of id and name) — write"
+        " the id instead"
+    )
 
 
 def _lookup_gets(h: SandboxHandle) -> list[str]:
