@@ -98,6 +98,9 @@ class Delivery:
                 # them from its own error messages.
                 saved = self.client.post(self.key, [dict(w.body) for w in pending])
             except OutcomeUnknown as exc:
+                if self.control.stopped:  # interrupted: not even a re-read
+                    self._finish(pending, Status.UNKNOWN, self._message(exc))
+                    return
                 log.debug("%s: answer lost (%s); re-reading", self.key, exc.status)
                 pending = self._settle(pending, self._message(exc), _LOST, wait=True)
                 if not pending:

@@ -199,9 +199,10 @@ def apply_plan(
     overridden = freeze_overrides(plan, moment, override_freeze)
     batches = build_batches(plan, env=os.environ if env is None else env, push_secrets=push_secrets)
     lock = threading.Lock()
+    abandoned = threading.Event()  # the caller stopped waiting: report nothing more
 
     def emit(outcome: RecordOutcome) -> None:
-        if progress is not None:
+        if progress is not None and not abandoned.is_set():
             with lock:
                 progress(outcome)
 
@@ -221,6 +222,7 @@ def apply_plan(
             # stop now; the workers start nothing new (the control is set).
             if not finished:
                 ctl.interrupt()
+                abandoned.set()
             pool.shutdown(wait=finished, cancel_futures=not finished)
     ordered = [results[rc.address] for rc in plan.resource_changes if rc.address in results]
     return ApplyReport(tuple(ordered), overridden)

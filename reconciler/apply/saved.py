@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from reconciler.apply.staleness import check_fresh, check_instance, detail_rereads
 from reconciler.errors import PlanRefused
-from reconciler.halo import ReadOnlyClient
-from reconciler.live import read_live
+from reconciler.instance import Instance
+from reconciler.live import Lister, read_live
 from reconciler.plan.model import Action, Plan
 from reconciler.plan.safety import check_freeze
 from reconciler.saved import read_json
@@ -60,9 +61,16 @@ def check_digest(plan: Plan, expected: str | None) -> None:
         )
 
 
+class SavedPlanReader(Lister, Protocol):
+    """What checking a saved plan needs of a client: reads, and the instance it talks to."""
+
+    @property
+    def instance(self) -> Instance: ...
+
+
 def check_saved(
     plan: Plan,
-    client: ReadOnlyClient,
+    client: SavedPlanReader,
     *,
     expect_digest: str | None = None,
     push_secrets: bool = False,

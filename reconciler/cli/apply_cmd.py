@@ -3,7 +3,8 @@
 Two ways in, one engine (apply.apply_plan): PATHS go through planning.plan_to_apply
 (shown, then asked: cli/terminal.py); PLANFILE through apply/saved.py (checked, not
 asked). Nothing is written when the run is refused or cancelled. Exit 0 when every
-record applied, 1 otherwise. Imports only click and the standard library at module level.
+record applied, 1 otherwise, 130 after Ctrl-C (with the report of what was done).
+Imports only click and the standard library at module level.
 """
 
 from __future__ import annotations
@@ -90,12 +91,14 @@ def command(
 
     Per type, creates and updates go in one POST and deletions follow; a failure in one
     type does not stop the others. Progress goes to stderr, the report to stdout.
-    Exit codes: 0 every record applied; 1 anything failed, was skipped or refused.
+    Exit codes: 0 every record applied; 1 anything failed, was skipped or refused;
+    130 interrupted. The first Ctrl-C starts nothing new, lets requests in flight end and
+    prints the report of what was done; a second Ctrl-C stops at once.
     """
     import os
 
     from reconciler.apply import apply_plan, pending_writes, render_report, saved
-    from reconciler.cli.terminal import Progress, approved, show_plan
+    from reconciler.cli import terminal as term
     from reconciler.connection import open_client
     from reconciler.planning import plan_to_apply
 
@@ -116,7 +119,7 @@ def command(
             click.echo(saved.applying_line(plan, path))
         else:
             plan = plan_to_apply(
-                paths, client, show=show_plan, targets=targets, excludes=excludes,
+                paths, client, show=term.show_plan, targets=targets, excludes=excludes,
                 allow_deletes=allow_deletes, push_secrets=push_secrets,
                 expect_digest=expect_digest, override_freeze=override_freeze,
                 max_workers=parallelism,
@@ -125,14 +128,15 @@ def command(
             if path is not None:  # the config route's plan already said "No changes."
                 click.echo("Nothing to apply: the saved plan has no changes.")
             return 0
-        if path is None and not auto_approve and not approved():
+        if path is None and not auto_approve and not term.approved():
             click.echo("Apply cancelled.", err=True)
             return 1
-        report = apply_plan(
-            plan, client, push_secrets=push_secrets, allow_deletes=allow_deletes,
-            parallelism=parallelism, env=os.environ, progress=Progress(),
-            override_freeze=override_freeze,
-        )  # fmt: skip
+        with term.interruptible(client.timing.sleep) as control:
+            report = apply_plan(
+                plan, client, push_secrets=push_secrets, allow_deletes=allow_deletes,
+                parallelism=parallelism, env=os.environ, progress=term.Progress(),
+                override_freeze=override_freeze, control=control,
+            )  # fmt: skip
     click.echo()
     render_report(report, sys.stdout)
-    return 0 if report.ok else 1
+    return term.INTERRUPTED if control.stopped else 0 if report.ok else 1

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 from typing import Any
 
 import click
 
+from reconciler.cli.terminal import INTERRUPTED
 from reconciler.errors import ReconcilerError
 
 # command name -> module under reconciler.cli defining `command`
@@ -76,9 +78,11 @@ def main(argv: list[str] | None = None) -> None:
         result: Any = cli.main(args=args, prog_name="halo-reconciler", standalone_mode=False)
         if isinstance(result, int):
             code = result
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        code = 1
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C (KeyboardInterrupt) into Abort: that is an interrupt
+        interrupted = isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt)
+        click.echo("Interrupted." if interrupted else "Aborted.", err=True)
+        code = INTERRUPTED if interrupted else 1
     except click.ClickException as exc:  # usage errors and the like
         exc.show()
         code = 1
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         code = 1
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        code = 1
+        code = INTERRUPTED
     except Exception as exc:  # a bug: say so, without echoing values that may be secret
         click.echo(f"internal error: {type(exc).__name__} (run with --debug for details)", err=True)
         if debug:
@@ -121,5 +125,15 @@ def run() -> None:
     gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     try:
         main()
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED:
+            # Ctrl-C: end now. A second Ctrl-C leaves apply's workers inside a request,
+            # and the interpreter would wait for them on its way out; the report (after
+            # a first Ctrl-C) is already written. Streams are flushed; files we write are
+            # replaced atomically, so none is left half written.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(INTERRUPTED)
+        raise
     finally:
         gc.freeze()
