@@ -33,7 +33,7 @@ def test_after_an_interrupt_nothing_new_starts_and_every_record_is_reported(
 ) -> None:
     with start_in_thread() as handle, client_for(handle) as client:
         seed(handle)
-        plan = plan_for(client, write_config(tmp_path), allow_deletes=True)
+        plan = plan_for(client, write_config(tmp_path))
         control = RunControl(sleep=VirtualTime().sleep)
 
         def progress(outcome: object) -> None:
