@@ -21,7 +21,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +111,7 @@ def main() -> None:
             volume = sum(p.stat().st_size for p in out.iterdir())
             keys = [k for k, n in h.store.counts().items() if n]
             live = {k: sanitise(k, h.store.list(k)) for k in keys}
-            origin = Origin(h.url, None, datetime.now(UTC))
+            origin = Origin(h.url, None)
             yaml_only = median(export_files, args.runs, live, origin)
             print(
                 f"{label:>24} {volume / 1024:>8.0f} {inproc:>13.3f} {sub:>7.3f} {yaml_only:>12.3f}"

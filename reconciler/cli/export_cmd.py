@@ -47,14 +47,12 @@ def command(
     (secrets HaloPSA never returns) become commented ${VAR} placeholders, so the files
     validate and plan with no variable set.
     """
-    from datetime import UTC, datetime
-
     from reconciler.export import Origin, export_document, export_files, write_files
     from reconciler.planning import read_instance
     from reconciler.registry import KEYS
 
     live, where = read_instance(connection, list(types) or list(KEYS), names=names)
-    origin = Origin(where.url, where.tenant, datetime.now(UTC).replace(microsecond=0))
+    origin = Origin(where.url, where.tenant)
     notes = list(live.warnings)
     if out is None:
         exported = export_document(live.records, origin, types)
@@ -65,6 +63,9 @@ def command(
         notes.extend(file_notes)
         written = write_files(out, files, force=force) if files else []
         for path in written:
+            if path.suffix == ".json":
+                click.echo(f"Wrote {path} (the configuration schema the files name).")
+                continue
             count = len(live.records.get(path.stem, ()))
             click.echo(f"Wrote {path} ({count} record{'' if count == 1 else 's'}).")
         if not written:

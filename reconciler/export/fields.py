@@ -1,8 +1,9 @@
 """One record's or row's fields as export writes them: what is stated, and what cannot be.
 
 The rules (see records.py for why planning the result shows no changes): schema order;
-no `id`, readOnly fields or triggers; empty values left out; write-only fields as
-commented `${VAR}` placeholders (top level only); comma-separated fields as lists; rows
+no `id`, readOnly fields or triggers; empty values left out; write-only fields a user
+sets as commented `${VAR}` placeholders (top level only; none for OAuth codes, verifiers
+and tokens); comma-separated fields as lists; rows
 with their identity fields first. A value the configuration could not state (wrong
 type, too long, not a date-time, outside an enum, duplicate rows) is left out with a
 note, and a row identity it could not state drops the whole list: left out, a field is
@@ -28,6 +29,21 @@ def quoted(value: object) -> str:
     return quote(value) if isinstance(value, str) else json.dumps(value, default=str)
 
 
+# Write-only fields an OAuth connection fills in itself (the authorization code, the PKCE
+# verifier, the tokens it yields): nobody keeps these in configuration, so export writes
+# no placeholder for them. The ones a user sets (client secrets, passwords, webhook
+# secrets) keep theirs.
+OAUTH_FLOW_FIELDS = frozenset(
+    {
+        "code",
+        "authorization_code",
+        "_authcode",
+        "code_verifier",
+        "new_access_token",
+        "new_refresh_token",
+    }
+)
+
 # What a field of a record or row is to export (fields never exported are not listed):
 # a placeholder, or a value — written as is when of one of the exact Python types of its
 # scalar JSON types and the field has no further rule, else looked at closer. A list or
@@ -52,6 +68,8 @@ def _layout(fields: Mapping[str, FieldSpec]) -> list[tuple[str, FieldSpec, int, 
     layout = []
     for name, fs in fields.items():
         if name == "id" or fs.read_only or fs.trigger:
+            continue
+        if fs.write_only and name in OAUTH_FLOW_FIELDS:
             continue
         exact: set[type] = set()
         if fs.write_only:

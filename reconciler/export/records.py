@@ -24,7 +24,6 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from reconciler.address import address_of
@@ -33,20 +32,24 @@ from reconciler.export.emitter import Comment, write_mapping
 from reconciler.export.fields import export_fields, quoted
 from reconciler.jsontypes import LiveRecord
 from reconciler.live import LiveWarning
-from reconciler.registry import KEYS, ORDER, load_schema, spec
+from reconciler.registry import KEYS, ORDER, schema_dir, spec
 
 
 class ExportError(ReconcilerError):
     """Raised when export would overwrite a file without --force, or cannot write one."""
 
 
+SCHEMA_FILE = "config.schema.json"  # written beside exported files, named by their modeline
+
+
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where and when the records were read, for the header comment."""
+    """Where the records were read, for the header comment: no time and, for the local
+    sandbox, its label rather than its URL (a new port each run), so exporting an
+    unchanged instance again gives the same bytes."""
 
     url: str
     tenant: str | None
-    when: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +60,18 @@ class Exported:
     notes: tuple[LiveWarning, ...]
 
 
-def header(origin: Origin) -> list[str]:
-    """The comment lines every exported file starts with."""
-    schema_id = load_schema("config").get("$id", "config.schema.json")
+def installed_schema() -> Path:
+    """The configuration schema this installation ships (a file that exists)."""
+    return schema_dir() / SCHEMA_FILE
+
+
+def header(origin: Origin, schema: str) -> list[str]:
+    """The comment lines every exported file starts with; `schema` is what the editor
+    modeline points at (a path relative to the file, or a file: URI)."""
     where = origin.url + (f" (tenant {origin.tenant})" if origin.tenant else "")
-    when = origin.when.isoformat(timespec="seconds").replace("+00:00", "Z")
     return [
-        f"# yaml-language-server: $schema={schema_id}",
-        f"# Exported by halo-reconciler from {where} at {when}.",
+        f"# yaml-language-server: $schema={schema}",
+        f"# Exported by halo-reconciler from {where}.",
         "# Secrets (write-only fields) cannot be read back: each is a commented ${...}",
         "# placeholder; uncomment it and set the variable to manage that secret.",
     ]
@@ -73,9 +80,13 @@ def header(origin: Origin) -> list[str]:
 def export_document(
     records: Mapping[str, Sequence[LiveRecord]], origin: Origin, types: Sequence[str] = ()
 ) -> Exported:
-    """All `types` (default: those with records) as one YAML document, registry order."""
+    """All `types` (default: those with records) as one YAML document, registry order.
+
+    Its modeline names the installed schema by absolute file: URI (a document on stdout
+    has no directory to put a copy in); `export_files` writes a copy beside the files.
+    """
     keys = _keys(records, types)
-    lines = header(origin)
+    lines = header(origin, installed_schema().as_uri())
     notes: list[LiveWarning] = []
     for key in keys:
         _write_type(lines, key, records.get(key, ()), notes)
@@ -87,13 +98,16 @@ def export_document(
 def export_files(
     records: Mapping[str, Sequence[LiveRecord]], origin: Origin, types: Sequence[str] = ()
 ) -> tuple[dict[str, str], tuple[LiveWarning, ...]]:
-    """One document per type: file name (`<key>.yaml`) -> text, in registry order."""
+    """One document per type: file name (`<key>.yaml`) -> text, in registry order, and
+    the configuration schema their modeline points at, SCHEMA_FILE, beside them."""
     files: dict[str, str] = {}
     notes: list[LiveWarning] = []
     for key in _keys(records, types):
-        lines = header(origin)
+        lines = header(origin, SCHEMA_FILE)
         _write_type(lines, key, records.get(key, ()), notes)
         files[f"{key}.yaml"] = "\n".join(lines) + "\n"
+    if files:
+        files[SCHEMA_FILE] = installed_schema().read_text(encoding="utf-8")
     return files, tuple(notes)
 
 

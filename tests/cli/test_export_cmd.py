@@ -65,6 +65,7 @@ def test_type_selects_and_out_writes_one_file_per_type(
         f"Wrote {out / 'xero.yaml'} (3 records).\n"
         f"Wrote {out / 'myob.yaml'} (1 record).\n"
         f"Wrote {out / 'kashflow.yaml'} (0 records).\n"
+        f"Wrote {out / 'config.schema.json'} (the configuration schema the files name).\n"
     )
     assert yaml.safe_load((out / "kashflow.yaml").read_text(encoding="utf-8")) == {"kashflow": []}
     assert sorted(p for m, p in requests(sandbox_seeded_env) if m == "GET") == [

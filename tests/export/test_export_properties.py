@@ -8,7 +8,6 @@ Whatever export cannot state it leaves out (with a note), so it is never a chang
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from reconciler.live import sanitise
 from reconciler.plan import Instance, build_plan
 from reconciler.registry import KEYS, ElementSpec, FieldSpec, spec
 
-ORIGIN = Origin("https://acme.halopsa.com", "acme", datetime(2024, 5, 1, tzinfo=UTC))
+ORIGIN = Origin("https://acme.halopsa.com", "acme")
 SETTINGS = settings(
     max_examples=40,
     deadline=None,

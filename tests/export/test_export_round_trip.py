@@ -10,14 +10,18 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
+import jsonschema
 import pytest
+import yaml
 from cli_runner import requests, run_cli
 from export_support import full_seed
 
-from reconciler.registry import KEYS, mapping_arrays, spec
+from reconciler.export.fields import OAUTH_FLOW_FIELDS
+from reconciler.registry import KEYS, mapping_arrays, schema_dir, spec
 from reconciler.sandbox import SandboxHandle
 
 
@@ -40,7 +44,8 @@ def test_export_then_plan_shows_no_changes(
     result = run_cli(["export", "--out", str(out)], capsys)
     assert result.code == 0, result.err
     assert result.err == ""  # nothing had to be left out
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{k}.yaml" for k in KEYS)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([*(f"{k}.yaml" for k in KEYS), "config.schema.json"])
     for path in out.iterdir():
         assert canary not in path.read_text(encoding="utf-8")
 
@@ -74,7 +79,8 @@ def test_exported_files_state_every_configurable_field(
     for name, fs in spec("xero").fields.items():
         stated = re.search(rf"^(    |  - ){name}: ", text, re.MULTILINE)
         if fs.write_only:
-            assert f"    # {name}: ${{XERO_XERO_INTEGRATION_1_" in text
+            placeholder = f"    # {name}: ${{XERO_XERO_INTEGRATION_1_" in text
+            assert placeholder is (name not in OAUTH_FLOW_FIELDS), name  # only what users set
             assert stated is None
         else:
             assert (stated is not None) is fs.configurable, name
@@ -98,16 +104,51 @@ def test_a_change_after_export_shows_in_the_plan(
     assert [c["field"] for c in changes[0]["changes"]] == ["client_mappings"]
 
 
-def test_header_says_where_and_when(
-    populated: SandboxHandle, capsys: pytest.CaptureFixture[str]
+def test_header_says_where_and_a_re_export_is_byte_identical(
+    populated: SandboxHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = datetime.now(UTC).replace(microsecond=0)
-    result = run_cli(["export", "--type", "avalara"], capsys)
-    lines = result.out.splitlines()
-    assert lines[0] == (
-        "# yaml-language-server: $schema=https://halo-reconciler.dev/schemas/config.schema.json"
-    )
-    prefix = f"# Exported by halo-reconciler from {populated.url} at "
-    assert lines[1].startswith(prefix)
-    when = datetime.fromisoformat(lines[1][len(prefix) : -1].replace("Z", "+00:00"))
-    assert before <= when <= datetime.now(UTC)
+    first = run_cli(["export", "--type", "avalara"], capsys)
+    lines = first.out.splitlines()
+    assert lines[1] == f"# Exported by halo-reconciler from {populated.url}."  # no time
+    assert run_cli(["export", "--type", "avalara"], capsys).out == first.out
+
+    out = tmp_path / "adopted"
+    assert run_cli(["export", "--out", str(out)], capsys).code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert run_cli(["export", "--out", str(out), "--force"], capsys).code == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def _modeline_target(path: Path) -> Path:
+    """Where the editor's `$schema=` modeline of `path` leads (relative to the file, or a
+    file: URI), as the YAML language server resolves it."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    prefix = "# yaml-language-server: $schema="
+    assert first.startswith(prefix)
+    target = first[len(prefix) :]
+    if target.startswith("file:"):
+        return Path(url2pathname(urlsplit(target).path))
+    assert "://" not in target, target  # nothing to fetch from a site
+    return path.parent / target
+
+
+def test_the_modeline_leads_to_a_schema_the_export_satisfies(
+    populated: SandboxHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "adopted"
+    assert run_cli(["export", "--out", str(out)], capsys).code == 0
+    document = tmp_path / "one.yaml"
+    document.write_text(run_cli(["export"], capsys).out, encoding="utf-8")
+    files = [*sorted(out.glob("*.yaml")), document]
+    assert len(files) == len(KEYS) + 1
+    for path in files:
+        schema_path = _modeline_target(path)
+        assert schema_path.is_file(), path
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        validator = jsonschema.Draft202012Validator(schema)
+        errors = list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8"))))
+        assert errors == [], (path, [e.message for e in errors])
+    # beside the files: the schema of this installation, byte for byte
+    assert (out / "config.schema.json").read_bytes() == (
+        schema_dir() / "config.schema.json"
+    ).read_bytes()

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from reconciler.export import ExportError, Origin, export_document, export_files, write_files
 from reconciler.export.emitter import scalar
+from reconciler.export.records import SCHEMA_FILE, installed_schema
 
-ORIGIN = Origin("https://acme.halopsa.com", "acme", datetime(2024, 5, 1, 12, 0, tzinfo=UTC))
+ORIGIN = Origin("https://acme.halopsa.com", "acme")
 HEADER = (
-    "# yaml-language-server: $schema=https://halo-reconciler.dev/schemas/config.schema.json\n"
-    "# Exported by halo-reconciler from https://acme.halopsa.com (tenant acme) at "
-    "2024-05-01T12:00:00Z.\n"
+    f"# yaml-language-server: $schema={installed_schema().as_uri()}\n"
+    "# Exported by halo-reconciler from https://acme.halopsa.com (tenant acme).\n"
     "# Secrets (write-only fields) cannot be read back: each is a commented ${...}\n"
     "# placeholder; uncomment it and set the variable to manage that secret.\n"
 )
@@ -40,13 +39,10 @@ def test_a_record_in_schema_order_with_placeholders() -> None:
     assert exported.text == HEADER + (
         "fortnox:\n"
         "  - name: Acme SE\n"
-        "    # new_access_token: ${FORTNOX_ACME_SE_ACCESS_TOKEN}\n"
-        "    # new_refresh_token: ${FORTNOX_ACME_SE_REFRESH_TOKEN}\n"
         "    client_id: abc\n"
         "    # new_client_secret: ${FORTNOX_ACME_SE_CLIENT_SECRET}\n"
         "    client_top_level: 0\n"
         "    sync_entities: [invoices, clients]\n"
-        "    # code: ${FORTNOX_ACME_SE_CODE}\n"
         "    app_type: 2\n"
     )
     assert exported.notes == ()
@@ -171,16 +167,20 @@ def test_export_files_one_per_type(tmp_path: Path) -> None:
     live = {"myob": [{"id": 1, "company_id": "C1"}], "xero": [{"id": 2, "name": "X"}]}
     files, notes = export_files(live, ORIGIN)
     assert notes == ()
-    assert list(files) == ["xero.yaml", "myob.yaml"]
-    assert files["myob.yaml"].endswith(
-        "myob:\n  - company_id: C1\n    # code: ${MYOB_C1_CODE}\n"
+    assert list(files) == ["xero.yaml", "myob.yaml", SCHEMA_FILE]
+    # Placeholders only for what a user sets: no OAuth code or tokens.
+    assert files["myob.yaml"] == (
+        "# yaml-language-server: $schema=config.schema.json\n"
+        "# Exported by halo-reconciler from https://acme.halopsa.com (tenant acme).\n"
+        "# Secrets (write-only fields) cannot be read back: each is a commented ${...}\n"
+        "# placeholder; uncomment it and set the variable to manage that secret.\n"
+        "myob:\n  - company_id: C1\n"
         "    # new_client_secret: ${MYOB_C1_CLIENT_SECRET}\n"
         "    # new_password: ${MYOB_C1_PASSWORD}\n"
-        "    # new_access_token: ${MYOB_C1_ACCESS_TOKEN}\n"
-        "    # new_refresh_token: ${MYOB_C1_REFRESH_TOKEN}\n"
     )
+    assert files[SCHEMA_FILE] == installed_schema().read_text(encoding="utf-8")
     written = write_files(tmp_path / "new" / "dir", files)
-    assert [p.name for p in written] == ["xero.yaml", "myob.yaml"]
+    assert [p.name for p in written] == ["xero.yaml", "myob.yaml", SCHEMA_FILE]
 
 
 def test_write_files_never_overwrites_without_force(tmp_path: Path) -> None:
