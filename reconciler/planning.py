@@ -5,6 +5,7 @@
     plan_against(config, client, ...)           any plan, with the client the caller holds
     plan_to_apply(paths, client, ...)           apply CONFIG: the plan, shown, then checked
     read_instance(connection, types)            export: the live records and where they are
+    merge_live(directory, connection)           export --merge: drift written into the files
 
 Reads the live records of the types the configuration (narrowed by --target) refers
 to, one list GET per type (per page when HaloPSA pages) plus a detail GET for each
@@ -26,6 +27,7 @@ from reconciler.config import load
 from reconciler.config.model import Configuration
 from reconciler.connection import Connection, open_client
 from reconciler.errors import ConfigError, PlanRefused
+from reconciler.export.merge import Merged
 from reconciler.halo import ReadOnlyClient
 from reconciler.instance import Instance
 from reconciler.live import LiveSnapshot, LiveWarning, every_mapped_record, read_live
@@ -145,6 +147,17 @@ def read_instance(
         named = with_names(live.records, lookups.table)
         notes = [LiveWarning(w.address, w.message) for w in lookups.warnings]
         return replace(live, records=named, warnings=(*live.warnings, *notes)), client.instance
+
+
+def merge_live(directory: str, connection: Connection) -> Merged:
+    """export --merge: the plan of the files in `directory` against HaloPSA, with the live
+    value of every field it would change written into those files, in place (not saved
+    yet: export/merge.write_merged does that)."""
+    from reconciler.config.loader import find_files
+    from reconciler.export.merge import merge_drift
+
+    plan = make_plan([directory], connection)
+    return merge_drift(plan, find_files([directory], []))
 
 
 def with_live_warnings(plan: Plan, live: LiveSnapshot, more: Sequence[PlanWarning] = ()) -> Plan:

@@ -29,6 +29,15 @@ from reconciler.connection import Connection
 )
 @click.option("--force", is_flag=True, help="Overwrite files that exist in --out DIR.")
 @click.option(
+    "--merge",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Write the live value of every field that differs into the configuration in DIR, "
+    "in place (comments, lifecycle, ${NAME} references and files kept): accepted drift "
+    "into Git. Records to create or delete are reported, not merged.",
+)
+@click.option(
     "--names",
     is_flag=True,
     help="Write ids of top levels, item groups, clients, tax codes, accounts and items as "
@@ -36,7 +45,12 @@ from reconciler.connection import Connection
 )
 @connection_options
 def command(
-    types: tuple[str, ...], out: Path | None, force: bool, names: bool, connection: Connection
+    types: tuple[str, ...],
+    out: Path | None,
+    force: bool,
+    merge: Path | None,
+    names: bool,
+    connection: Connection,
 ) -> None:
     """Write HaloPSA's live integration records as configuration YAML.
 
@@ -50,6 +64,12 @@ def command(
     from reconciler.export import Origin, export_document, export_files, write_files
     from reconciler.planning import read_instance
     from reconciler.registry import KEYS
+
+    if merge is not None:
+        if out is not None or types or names:
+            raise click.UsageError("--merge takes no --out, --type or --names")
+        _merge(merge, connection)
+        return
 
     live, where = read_instance(connection, list(types) or list(KEYS), names=names)
     origin = Origin(where.url, where.tenant)
@@ -72,3 +92,17 @@ def command(
             click.echo("HaloPSA has no records of these types: no file written.")
     for note in notes:
         click.echo(f"Warning: {note}", err=True)
+
+
+def _merge(directory: Path, connection: Connection) -> None:
+    """export --merge DIR: the files that changed on stdout, what was not merged on stderr."""
+    from reconciler.export.merge import write_merged
+    from reconciler.planning import merge_live
+
+    merged = merge_live(str(directory), connection)
+    for path in write_merged(merged):
+        click.echo(f"Merged live values into {path}.")
+    if not merged.texts:
+        click.echo("Nothing to merge: the configuration's values match HaloPSA.")
+    for note in merged.notes:
+        click.echo(f"Note: {note}", err=True)
