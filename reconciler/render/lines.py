@@ -75,36 +75,47 @@ def _comment(fc: FieldChange) -> str:
     return f"   # {fc.description}" if fc.description else ""
 
 
-def field_lines(fc: FieldChange, symbol: str, depth: int, *, created: bool) -> list[Line]:
+def field_lines(
+    fc: FieldChange, symbol: str, depth: int, *, created: bool, pairs: bool = False
+) -> list[Line]:
     """Lines of one field change: `name: before -> after`, or a header plus one line
-    per list element."""
+    per list element. With `pairs` (Markdown `diff` blocks, where a `~` line is not
+    coloured) an update is a `-` line with the value before and a `+` line with the
+    value after, and a header over changed elements is a plain context line."""
+    changed = " " if pairs and symbol == "~" else symbol
     if fc.elements and not fc.sensitive:
-        out = [Line(symbol, depth, f"{fc.field}{_comment(fc)}")]
+        out = [Line(changed, depth, f"{fc.field}{_comment(fc)}")]
         for ec in fc.elements:
-            out.extend(element_lines(ec, depth + 1))
+            out.extend(element_lines(ec, depth + 1, pairs=pairs))
         return out
     if created:
         return [Line(symbol, depth, f"{fc.field}: {after_text(fc)}{_comment(fc)}")]
+    if pairs and symbol == "~":
+        return [
+            Line("-", depth, f"{fc.field}: {before_text(fc)}{_comment(fc)}"),
+            Line("+", depth, f"{fc.field}: {after_text(fc)}"),
+        ]
     text = f"{fc.field}: {before_text(fc)} -> {after_text(fc)}{_comment(fc)}"
     return [Line(symbol, depth, text)]
 
 
-def element_lines(ec: ElementChange, depth: int) -> list[Line]:
+def element_lines(ec: ElementChange, depth: int, *, pairs: bool = False) -> list[Line]:
     symbol = ELEMENT_SYMBOL[ec.op]
     if ec.op is ElementOp.CHANGE:
-        out = [Line(symbol, depth, named(ec.key, ec.name))]
+        out = [Line(" " if pairs else symbol, depth, named(ec.key, ec.name))]
         for fc in ec.changes:
-            out.extend(field_lines(fc, "~", depth + 1, created=False))
+            out.extend(field_lines(fc, "~", depth + 1, created=False, pairs=pairs))
         return out
     return [Line(symbol, depth, named(show(ec.value), ec.name))]
 
 
-def record_lines(rc: ResourceChange) -> list[Line]:
-    """The detail lines of one record's change (empty for a deletion or no-op)."""
+def record_lines(rc: ResourceChange, *, pairs: bool = False) -> list[Line]:
+    """The detail lines of one record's change (empty for a deletion or no-op); `pairs`:
+    see field_lines."""
     out: list[Line] = []
     created = rc.action is Action.CREATE
     for fc in rc.changes:
-        out.extend(field_lines(fc, SYMBOL[rc.action], 0, created=created))
+        out.extend(field_lines(fc, SYMBOL[rc.action], 0, created=created, pairs=pairs))
     if rc.write_only and rc.action is Action.UPDATE:
         names = ", ".join(w.field for w in rc.write_only)
         out.append(Line(" ", 0, f"(write-only, not compared, sent with --push-secrets: {names})"))

@@ -154,7 +154,11 @@ def _sections(plan: Plan) -> list[_Section]:
 
     details = []
     for rc in changed:
-        lines = [f"{ln.symbol} {'    ' * ln.depth}{ln.text}".rstrip() for ln in record_lines(rc)]
+        # `-`/`+` pairs, not `~`: GitHub colours only those in a diff block.
+        lines = [
+            f"{ln.symbol} {'    ' * ln.depth}{ln.text}".rstrip()
+            for ln in record_lines(rc, pairs=True)
+        ]
         if not lines:
             continue
         fence = _fence(lines)
@@ -192,7 +196,9 @@ def _guards(plan: Plan) -> str:
     g = guards(plan)
     parts = []
     if g.refusals:
-        parts.append("> [!CAUTION]\n> **Apply will refuse this plan:**\n")
+        # A plain quote, not GitHub's `> [!CAUTION]` alert: GitLab, Gitea and older GitHub
+        # Enterprise servers would print the marker as text.
+        parts.append("> ⛔ **Apply will refuse this plan:**\n")
         parts.extend(f"> - {esc(r)}\n" for r in g.refusals)
         parts.append("\n")
     if g.deletions:
@@ -236,12 +242,13 @@ def _capped(rows: list[str], room: int, more: str) -> list[str]:
 
 def _head(plan: Plan) -> str:
     s = plan.summary
-    line = f"**Plan:** {s.create} to create, {s.update} to update, {s.delete} to delete"
+    if plan.has_changes:
+        line = f"**Plan:** {s.create} to create, {s.update} to update, {s.delete} to delete"
+    else:  # said once, not as three zeros and then again in words
+        line = "**Plan:** no changes"
     if s.unmanaged:
         line += f" · {s.unmanaged} unmanaged"
     parts = [line + "\n\n"]
-    if not plan.has_changes:
-        parts.append("No changes. HaloPSA matches the configuration.\n\n")
     tenant = f" (tenant {code(plan.instance.tenant)})" if plan.instance.tenant else ""
     parts.append(f"HaloPSA {code(plan.instance.url)}{tenant} · digest {code(plan.digest)}\n\n")
     if plan.targets:

@@ -20,7 +20,7 @@ def test_summary_line_first_then_refusals_money_table_details() -> None:
     out = _md(sample_plan())
     assert out.startswith("**Plan:** 1 to create, 2 to update, 2 to delete · 1 unmanaged\n")
     order = [
-        "> [!CAUTION]",
+        "> ⛔ **Apply will refuse this plan:**",
         "### Money-affecting changes",
         "### Changes",
         "### Warnings",
@@ -48,8 +48,7 @@ def test_code_fence_outgrows_backticks_in_values() -> None:
 def test_no_changes() -> None:
     plan = Plan(INSTANCE, (ResourceChange("xero/A", "xero", "A", 1, Action.NO_OP),))
     assert _md(plan) == (
-        "**Plan:** 0 to create, 0 to update, 0 to delete\n\n"
-        "No changes. HaloPSA matches the configuration.\n\n"
+        "**Plan:** no changes\n\n"
         f"HaloPSA `https://acme.halopsa.com` (tenant `acme`) · digest `{plan.digest}`\n"
     )
 
