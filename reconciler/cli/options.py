@@ -62,6 +62,13 @@ def _check_targets(
     return values
 
 
+def _complete_targets(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of --target: the type keys (identities live in HaloPSA, not here)."""
+    from reconciler.registry import KEYS
+
+    return [key for key in KEYS if key.startswith(incomplete)] if "/" not in incomplete else []
+
+
 def target_option(f: F) -> F:
     """`--target TYPE[/IDENTITY]`, repeatable (passed as `targets`)."""
     return click.option(
@@ -70,6 +77,7 @@ def target_option(f: F) -> F:
         multiple=True,
         metavar="TYPE[/IDENTITY]",
         callback=_check_targets,
+        shell_complete=_complete_targets,
         help="Plan only this type, or one record of it (e.g. xero/Acme NZ, xero/#12). "
         "Repeatable. Matching still sees every record of the type.",
     )(f)
