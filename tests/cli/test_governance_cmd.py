@@ -89,7 +89,7 @@ def test_an_emptying_prune_is_refused_without_allow_empty_and_applied_with_it(
         "settings.allow_empty if the type is meant to be empty"
     )
     assert err == f"Error: apply refused:\n  {refusal}\n"
-    assert "> **Apply will refuse this plan:**\n> - fortnox: the plan deletes every" in out
+    assert "> ⛔ **Apply will refuse this plan:**\n> - fortnox: the plan deletes every" in out
     code, _, err = _cli(capsys, "apply", str(config), "--auto-approve")
     assert (code, _writes(sandbox_env)) == (1, [])
     write(tmp_path, "c.yaml", "settings:\n  prune: [fortnox]\n  allow_empty: [fortnox]\n")
