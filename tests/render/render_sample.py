@@ -18,7 +18,16 @@ from reconciler.config.model import (
     Settings,
 )
 from reconciler.freeze import FreezeWindow
-from reconciler.plan import Instance, Plan, build_plan
+from reconciler.plan import (
+    Action,
+    ElementChange,
+    ElementOp,
+    FieldChange,
+    Instance,
+    Plan,
+    ResourceChange,
+    build_plan,
+)
 from reconciler.sensitive import Sensitive
 
 CANARY = "CANARY-9f3b2a7c-secret"
@@ -180,3 +189,26 @@ def sample_live() -> dict[str, list[dict[str, Any]]]:
 
 def sample_plan() -> Plan:
     return build_plan(sample_config(), sample_live(), instance=INSTANCE, now=NOW)
+
+
+def huge_plan(records: int = 400) -> Plan:
+    """Updates of `records` records with 60 new mapping rows each: too long for a comment."""
+    changes = []
+    for i in range(records):
+        rows = tuple(
+            ElementChange(ElementOp.ADD, f"halo_id={j}", {"halo_id": j, "third_party_id": f"C-{j}"})
+            for j in range(60)
+        )
+        field = FieldChange("client_mappings", None, [], elements=rows)
+        money = FieldChange("defaultitemcode", "A", "B", impact="money")
+        changes.append(
+            ResourceChange(
+                f"sage_business_cloud/S{i:03}",
+                "sage_business_cloud",
+                f"S{i:03}",
+                i,
+                Action.UPDATE,
+                (money, field),
+            )
+        )
+    return Plan(INSTANCE, tuple(changes))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from render_sample import INSTANCE, sample_plan
+from render_sample import INSTANCE, huge_plan, sample_plan
 
 from reconciler.plan import Action, ElementChange, ElementOp, FieldChange, Plan, ResourceChange
 from reconciler.render import markdown
@@ -53,30 +53,8 @@ def test_no_changes() -> None:
     )
 
 
-def _huge_plan() -> Plan:
-    changes = []
-    for i in range(400):
-        rows = tuple(
-            ElementChange(ElementOp.ADD, f"halo_id={j}", {"halo_id": j, "third_party_id": f"C-{j}"})
-            for j in range(60)
-        )
-        field = FieldChange("client_mappings", None, [], elements=rows)
-        money = FieldChange("defaultitemcode", "A", "B", impact="money")
-        changes.append(
-            ResourceChange(
-                f"sage_business_cloud/S{i:03}",
-                "sage_business_cloud",
-                f"S{i:03}",
-                i,
-                Action.UPDATE,
-                (money, field),
-            )
-        )
-    return Plan(INSTANCE, tuple(changes))
-
-
 def test_huge_plan_is_cut_under_the_limit_and_says_where_the_rest_is() -> None:
-    out = _md(_huge_plan(), hint="the plan-json artifact")
+    out = _md(huge_plan(), hint="the plan-json artifact")
     assert len(out) <= markdown.LIMIT
     assert out.startswith("**Plan:** 0 to create, 400 to update, 0 to delete\n")
     last = out.rstrip("\n").splitlines()[-1]

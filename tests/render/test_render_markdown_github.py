@@ -16,9 +16,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from render_sample import INSTANCE, sample_plan
+from render_sample import INSTANCE, huge_plan, sample_plan
 
-from reconciler.plan import Action, ElementChange, ElementOp, FieldChange, Plan, ResourceChange
+from reconciler.plan import Action, FieldChange, Plan, ResourceChange
 from reconciler.render import drift, markdown
 
 markdown_it = pytest.importorskip("markdown_it")
@@ -96,32 +96,10 @@ def _many_creates_and_three_deletions() -> Plan:
     return Plan(INSTANCE, (*creates, *deletions))
 
 
-def _long_updates() -> Plan:
-    changes = []
-    for i in range(300):
-        rows = tuple(
-            ElementChange(ElementOp.ADD, f"halo_id={j}", {"halo_id": j, "third_party_id": f"C-{j}"})
-            for j in range(60)
-        )
-        mapping = FieldChange("client_mappings", None, [], elements=rows)
-        money = FieldChange("defaultitemcode", "A", "B", impact="money")
-        changes.append(
-            ResourceChange(
-                f"sage_business_cloud/S{i:03}",
-                "sage_business_cloud",
-                f"S{i:03}",
-                i,
-                Action.UPDATE,
-                (money, mapping),
-            )
-        )
-    return Plan(INSTANCE, tuple(changes))
-
-
 PLANS = {
     "sample": sample_plan,
     "deletions among many creates": _many_creates_and_three_deletions,
-    "too long for one comment": _long_updates,
+    "too long for one comment": huge_plan,
 }
 
 
