@@ -208,7 +208,7 @@ def test_github_drift_runs_on_a_schedule_and_fails_on_drift() -> None:
 
 
 def test_github_workflows_install_nothing_themselves() -> None:
-    for name in GITHUB_FILES:
+    for name in (*GITHUB_FILES, STATUS):
         for step in _steps(_load(GITHUB / name)):
             assert "pip install" not in step.get("run", ""), name
             assert not step.get("uses", "").startswith("actions/setup-python@"), name
@@ -323,7 +323,7 @@ def _invocations() -> Iterator[tuple[str, list[str]]]:
             words = [w for w in shlex.split(found.group(2)) if w.startswith("--")]
             yield "action.yml", [found.group(1), *words]
     # what the workflows ask of the action
-    for name in GITHUB_FILES:
+    for name in (*GITHUB_FILES, STATUS):
         for step in _action_uses(name).values():
             given = step["with"]
             yield f"github/{name}", [given["command"], *shlex.split(given.get("args", ""))]
