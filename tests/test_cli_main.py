@@ -88,3 +88,14 @@ def test_the_script_entry_points_use_run() -> None:
     result = _python_m("validate", "no-such-dir")  # an error's exit code passes through
     assert result.returncode == 1
     assert "no-such-dir: no such file or directory" in result.stderr
+
+
+def test_ctrl_c_in_any_command_is_interrupted_exit_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("reconciler.config.loader.load", interrupted)
+    assert _exit_code(["validate", str(tmp_path)]) == 130
+    assert capsys.readouterr().err.endswith("Interrupted.\n")  # click's "Aborted." is not it
