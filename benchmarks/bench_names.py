@@ -1,8 +1,8 @@
 """Plan time with mapping rows named by client name, as a ratio to the same plan with ids.
 
-    python benchmarks/bench_names.py [--runs N] [--rows 1000] [--clients 5000]
+    python benchmarks/bench_names.py [--runs N] [--rows 1000] [--clients 5000] [--latency-ms N]
 
-A sandbox (latency 0) holds 5,000 clients and one business_central record. The
+A sandbox (latency 0 unless --latency-ms) holds 5,000 clients and one business_central record. The
 configuration states 1,000 client_mappings rows, once with `halo_id: 1234` and once with
 `halo_id: {name: "Client 01234"}`. Two cases:
 - unchanged: live already holds the rows. With ids the plan reads no lookup list; with
@@ -26,7 +26,7 @@ from pathlib import Path
 from measure import compile_package, environ, halo_env, medians
 
 from reconciler.cli.main import main as cli_main
-from reconciler.sandbox import SandboxHandle, start_in_thread
+from reconciler.sandbox import Faults, SandboxHandle, start_in_thread
 
 
 def _config(directory: Path, rows: int, *, names: bool) -> Path:
@@ -69,15 +69,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs per median (default 7)")
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=5000)
+    parser.add_argument(
+        "--latency-ms", type=int, default=0, help="sandbox latency per request (default 0)"
+    )
     args = parser.parse_args()
     compile_package()
     print(
         f"plan of {args.rows:,} client_mappings rows against a sandbox with "
-        f"{args.clients:,} clients (latency 0), medians of {args.runs} alternating runs"
+        f"{args.clients:,} clients (latency {args.latency_ms} ms), medians of {args.runs}"
+        " alternating runs"
     )
     print(f"{'case':>10} {'ids s':>8} {'req':>5} {'names s':>8} {'req':>5} {'ratio':>6}")
     for case, live_rows in (("unchanged", _live_rows(args.rows)), ("all new", [])):
-        with tempfile.TemporaryDirectory() as tmp, start_in_thread() as h:
+        faults = Faults(latency_ms=args.latency_ms)
+        with tempfile.TemporaryDirectory() as tmp, start_in_thread(faults=faults) as h:
             clients = {str(i): f"Client {i:05d}" for i in range(1, args.clients + 1)}
             h.store.set_lookup("client", clients)
             h.store.create("business_central", {"name": "BC", "client_mappings": live_rows})

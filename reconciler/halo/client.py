@@ -27,6 +27,7 @@ from reconciler.halo.api import Api, Reader, Writer
 from reconciler.halo.auth import TokenCache, TokenInfo
 from reconciler.halo.deadline import DEADLINE, MAX_BODY
 from reconciler.halo.listing import MAX_PAGES, ListRead, page_params, parse_page, read_pages
+from reconciler.halo.prefetch import Prefetch
 from reconciler.halo.ratelimit import RateBudget
 from reconciler.halo.retry import RetryPolicy
 from reconciler.halo.settings import ConnectionSettings
@@ -163,12 +164,14 @@ class ReadOnlyClient:
 
     def rows(self, path: str, params: Mapping[str, str] | None = None) -> builtins.list[Any]:
         """Every row of a list beside the nine (a lookup such as /Client), read page by
-        page as the nine are (halo.listing); rows as HaloPSA sent them."""
+        page as the nine are (halo.listing), a few pages asked for ahead once page 1
+        says how many there are (halo.prefetch); rows as HaloPSA sent them."""
 
-        def fetch(page_no: int) -> Any:
+        def get(page_no: int) -> Any:
             return self._reader.get(path, {**(params or {}), **page_params(page_no)})
 
-        return list(read_pages(fetch, path, max_pages=self._max_pages).rows)
+        with Prefetch(get, self._max_pages) as pages:
+            return list(read_pages(pages.fetch, path, max_pages=self._max_pages).rows)
 
     def get(self, key: str, id: int) -> dict[str, Any]:
         """One live record by id; RecordNotFound when HaloPSA has none."""
