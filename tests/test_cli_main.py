@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,36 @@ def test_ctrl_c_in_any_command_is_interrupted_exit_130(
     monkeypatch.setattr("reconciler.config.loader.load", interrupted)
     assert _exit_code(["validate", str(tmp_path)]) == 130
     assert capsys.readouterr().err.endswith("Interrupted.\n")  # click's "Aborted." is not it
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["drift"], 2),
+        (["plan", "--detailed-exitcode"], 2),
+        (["plan"], 0),
+    ],
+)
+def test_a_closed_stdout_keeps_the_real_exit_code(
+    tmp_path: Path, args: list[str], code: int
+) -> None:
+    # `drift | head -1`: the reader is gone before the report is written. The exit code
+    # is still the command's (2: drift), not click's 1 for a broken pipe.
+    (tmp_path / "c.yaml").write_text("xero:\n  - name: Brand new\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALO_")}
+    env["HALO_SANDBOX_DIR"] = str(tmp_path / "sandbox")
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", *args, "--sandbox", "c.yaml"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # as `head -1` does once it has its line
+    with proc.stderr:
+        err = proc.stderr.read()
+    assert proc.wait(timeout=60) == code, err
+    assert "Error" not in err and "Exception" not in err
