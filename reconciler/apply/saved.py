@@ -24,25 +24,35 @@ from reconciler.saved import read_json
 
 
 def find_plan_file(paths: tuple[str, ...]) -> Path | None:
-    """The saved plan among the arguments: a single file that is JSON, else None.
-
-    A `.json` file is a plan file (a broken one is reported as such); any other single
-    file is a plan file only if it starts with `{` (YAML configuration never does here:
-    its top level is a mapping of type keys, written in block style).
-    """
+    """The saved plan among the arguments: a single file that is JSON, else None."""
     if len(paths) != 1:
         return None
     path = Path(paths[0])
-    if not path.is_file():
+    return path if is_plan_file(path) else None
+
+
+def plan_file_among(paths: tuple[str, ...]) -> Path | None:
+    """A saved plan given together with other paths (a usage error: it would be read as
+    YAML configuration), else None."""
+    if len(paths) < 2:
         return None
+    return next((Path(p) for p in paths if is_plan_file(Path(p))), None)
+
+
+def is_plan_file(path: Path) -> bool:
+    """Is `path` a saved plan? A `.json` file is (a broken one is reported as such); any
+    other file only if it starts with `{` (YAML configuration never does here: its top
+    level is a mapping of type keys, written in block style)."""
+    if not path.is_file():
+        return False
     if path.suffix.lower() == ".json":
-        return path
+        return True
     try:
         with path.open("rb") as fh:
             head = fh.read(64).lstrip()
     except OSError:
-        return None
-    return path if head.startswith(b"{") else None
+        return False
+    return head.startswith(b"{")
 
 
 def read_plan_file(path: Path) -> Plan:

@@ -102,6 +102,8 @@ def command(
     from reconciler.connection import open_client
     from reconciler.planning import plan_to_apply
 
+    if (mixed := saved.plan_file_among(paths)) is not None:  # else read as YAML
+        raise click.UsageError(f"{mixed} is a saved plan: apply it alone, without other paths")
     path = saved.find_plan_file(paths)
     if path is not None and (targets or excludes):
         flag = "--target" if targets else "--exclude"

@@ -66,9 +66,12 @@ def command(
     import sys
 
     from reconciler.cli.output import render, save_plan
+    from reconciler.config.loader import config_file_at
     from reconciler.errors import PlanRefused
     from reconciler.planning import make_plan
 
+    if out is not None and (given := config_file_at(out, paths or (".",))) is not None:
+        raise click.UsageError(f"--out {out} is the configuration file {given}: choose another")
     plan = make_plan(paths, connection, targets=targets, excludes=excludes)
     if out is not None and not plan.refusals:
         save_plan(plan, out)

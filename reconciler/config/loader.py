@@ -98,6 +98,13 @@ def find_files(paths: Sequence[str | Path], issues: list[Issue]) -> list[str]:
     return found
 
 
+def config_file_at(target: str | Path, paths: Sequence[str | Path]) -> str | None:
+    """The configuration file in `paths` that `target` is (links resolved), or None: a
+    file `plan --out` must not replace."""
+    real = os.path.realpath(target)
+    return next((f for f in find_files(paths, []) if os.path.realpath(f) == real), None)
+
+
 def _yaml_files(root: str, issues: list[Issue]) -> list[str]:
     """Relative paths of the YAML files under `root`, sorted; hidden files and directories
     skipped (.github/, .pre-commit-config.yaml and the like are not configuration).

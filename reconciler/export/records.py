@@ -119,7 +119,9 @@ def write_files(directory: Path, files: Mapping[str, str], *, force: bool = Fals
     if directory.exists() and not directory.is_dir():
         raise ExportError(f"{directory}: exists and is not a directory")
     targets = [directory / name for name in files]
-    existing = [str(t) for t in targets if t.exists()]
+    # A symbolic link counts as existing even when it points nowhere: writing through it
+    # would create a file wherever it points, outside `directory`.
+    existing = [str(t) for t in targets if t.exists() or t.is_symlink()]
     if existing and not force:
         if len(existing) == 1:
             what = f"{existing[0]} already exists: use --force to overwrite it"
@@ -129,6 +131,8 @@ def write_files(directory: Path, files: Mapping[str, str], *, force: bool = Fals
     try:
         directory.mkdir(parents=True, exist_ok=True)
         for target, text in zip(targets, files.values(), strict=True):
+            if target.is_symlink():  # --force replaces the link itself, never its target
+                target.unlink()
             target.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ExportError(f"{exc.filename or directory}: cannot write: {exc.strerror}") from exc
