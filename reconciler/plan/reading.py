@@ -31,6 +31,7 @@ from reconciler.plan.model import (
     Unmanaged,
     WriteOnlyField,
 )
+from reconciler.registry import KEYS
 
 T = TypeVar("T")
 
@@ -87,6 +88,18 @@ class Reader:
         values = self.get(key, (list,), "a list")
         return tuple(read(Reader(v, f"{self.path}.{key}[{i}]")) for i, v in enumerate(values))
 
+    def type_key(self, key: str) -> str:
+        """A resource type's config key: one the registry knows (apply and staleness look
+        every type up; an edited one must not reach them)."""
+        raw = self.text(key)
+        if raw not in KEYS:
+            allowed = ", ".join(KEYS)
+            raise PlanFileError(
+                f"plan file: {self.path}.{key}: unknown resource type {raw[:40]!r}: "
+                f"expected one of {allowed}"
+            )
+        return raw
+
     def choice(self, key: str, kind: type[Action] | type[ElementOp]) -> Any:
         raw = self.text(key)
         for member in kind:
@@ -128,7 +141,7 @@ def _read_write_only(r: Reader) -> WriteOnlyField:
 def _read_resource(r: Reader) -> ResourceChange:
     return ResourceChange(
         address=r.text("address"),
-        type=r.text("type"),
+        type=r.type_key("type"),
         identity=r.opt_text("identity"),
         id=r.opt_integer("id"),
         action=r.choice("action", Action),
@@ -181,7 +194,7 @@ def _strings(top: Reader, key: str) -> tuple[str, ...]:
 def _read_unmanaged(r: Reader) -> Unmanaged:
     return Unmanaged(
         address=r.text("address"),
-        type=r.text("type"),
+        type=r.type_key("type"),
         identity=r.opt_text("identity"),
         id=r.opt_integer("id"),
     )

@@ -10,10 +10,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
+
+from reconciler.plan.document import UNDIGESTED, canonical_json
 
 CONFIG = "xero:\n  - name: Acme NZ\n"
 
@@ -77,3 +81,27 @@ def test_apply_refuses_a_plan_file_given_with_paths(
     assert code == 1
     assert err.endswith(f"Error: {saved} is a saved plan: apply it alone, without other paths\n")
     assert "Usage:" in err
+
+
+def test_a_plan_file_with_an_unknown_type_is_a_clear_error(
+    sandbox_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 18, item 17: it was "internal error: KeyError" once the digest was recomputed.
+    (tmp_path / "xero.yaml").write_text(CONFIG.replace("Acme NZ", "Brand new"), encoding="utf-8")
+    saved = tmp_path / "plan.json"
+    plan_args = ["plan", "--sandbox", str(tmp_path / "xero.yaml"), "--out", str(saved)]
+    assert run_cli(plan_args, capsys)[0] == 0
+    doc = json.loads(saved.read_text(encoding="utf-8"))
+    doc["resource_changes"][0]["type"] = "nosuch"
+    # What a careful editor does after editing: recompute the digest.
+    covered = {k: v for k, v in doc.items() if k not in UNDIGESTED}
+    doc["digest"] = hashlib.sha256(canonical_json(covered)).hexdigest()
+    saved.write_text(json.dumps(doc), encoding="utf-8")
+    for args in (["apply", "--sandbox", str(saved)], ["show", str(saved)]):
+        code, out, err = run_cli(args, capsys)
+        assert (code, out) == (1, "")
+        assert err == (
+            "Error: plan file: $.resource_changes[0].type: unknown resource type 'nosuch': "
+            "expected one of xero, quickbooks, sage_business_cloud, myob, kashflow, fortnox, "
+            "exact, business_central, avalara\n"
+        )
