@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import gc
 import importlib
-import io
 import os
 import sys
 from typing import Any
 
 import click
 
+from reconciler.cli.streams import keep_exit_code_when_stdout_closes
 from reconciler.cli.terminal import INTERRUPTED
 from reconciler.errors import ReconcilerError
 
@@ -124,7 +124,7 @@ def run() -> None:
     instead, so their process keeps CPython's defaults.
     """
     gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
-    _keep_exit_code_when_stdout_closes()
+    keep_exit_code_when_stdout_closes()
     try:
         main()
     except SystemExit as exc:
@@ -139,44 +139,3 @@ def run() -> None:
         raise
     finally:
         gc.freeze()
-
-
-class _ClosableStdout(io.TextIOWrapper):
-    """stdout that, once its reader has gone (`plan | head -1`), quietly sends the rest
-    to /dev/null: the command runs to its end and exits with its own code (2 for drift),
-    not click's 1 for a broken pipe nor Python's 120 from the final flush."""
-
-    def write(self, text: str) -> int:
-        try:
-            return super().write(text)
-        except BrokenPipeError:
-            self._discard()
-            return len(text)
-
-    def flush(self) -> None:
-        try:
-            super().flush()
-        except BrokenPipeError:
-            self._discard()
-            super().flush()
-
-    def _discard(self) -> None:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, self.fileno())
-        finally:
-            os.close(devnull)
-
-
-def _keep_exit_code_when_stdout_closes() -> None:
-    stdout = sys.stdout
-    buffer = getattr(stdout, "buffer", None)
-    if not isinstance(stdout, io.TextIOWrapper) or buffer is None:
-        return  # not a real file (an embedding host's own stream): left alone
-    stdout.flush()
-    sys.stdout = _ClosableStdout(
-        buffer,
-        encoding=stdout.encoding,
-        errors=stdout.errors,
-        line_buffering=stdout.line_buffering,
-    )
