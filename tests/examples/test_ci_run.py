@@ -407,6 +407,9 @@ def test_the_action_splits_arguments_like_a_shell_and_never_runs_them(
     runner: Runner,
 ) -> None:
     env = _halo_env(shell_env, sandbox_seeded, canary)
+    # A directory of the user's repository named like the package is not what runs.
+    (checkout / "reconciler").mkdir()
+    (checkout / "reconciler" / "__init__.py").write_text("raise SystemExit('impostor')\n")
     inputs = {
         "command": "plan",
         "paths": "halo",
@@ -428,6 +431,7 @@ def test_the_action_splits_arguments_like_a_shell_and_never_runs_them(
     assert plan["targets"] == ["xero/Acme NZ"]
     assert Path(outputs["markdown"]).read_text().startswith("**Plan:** ")
     assert Path(outputs["stdout"]).read_text() in result.stdout  # the text plan, in the log
+    assert "impostor" not in result.stdout + result.stderr
     assert canary not in result.stdout + result.stderr
 
 
