@@ -25,6 +25,7 @@ from reconciler.connection import Connection, open_client
 from reconciler.errors import ConnectionSettingsError, HaloError, RecordNotFound
 from reconciler.halo import ReadOnlyClient
 from reconciler.registry import BY_KEY, KEYS, mapping_arrays
+from reconciler.scrubber import Scrubber
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 SKEW_LIMIT = 60.0  # seconds of clock difference that earn a warning
@@ -67,7 +68,15 @@ def run_doctor(connection: Connection, *, wall: Callable[[], float] = time.time)
 
 
 def diagnose(client: ReadOnlyClient, *, wall: Callable[[], float] = time.time) -> DoctorReport:
-    """Every check against `client`'s instance, in SPEC §12's order."""
+    """Every check against `client`'s instance, in SPEC §12's order, scrubbed: HaloPSA's
+    own texts (InstanceInfo's values, field names) may echo the client secret."""
+    scrub = Scrubber([str(client.settings.client_secret.reveal())])
+    report = _diagnose(client, wall=wall)
+    checks = tuple(Check(c.name, c.status, scrub(c.detail)) for c in report.checks)
+    return DoctorReport(report.url, report.tenant, checks)
+
+
+def _diagnose(client: ReadOnlyClient, *, wall: Callable[[], float]) -> DoctorReport:
     s = client.settings
     where = client.instance
     count, seconds = s.rate_limit

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from reconciler.plan.model import Action, Plan
+from reconciler.printable import printable
 from reconciler.render.guards import (
     acknowledged_value,
     deletion_text,
@@ -50,13 +51,14 @@ _BACKTICKS = re.compile(r"`+")
 
 def esc(text: str) -> str:
     """Plain text safe in Markdown (and in a table cell): markup characters
-    backslash-escaped, newlines folded."""
-    return "".join(_ESCAPE.get(c, c) for c in " ".join(text.splitlines()))
+    backslash-escaped, newlines folded, other control characters escaped."""
+    return "".join(_ESCAPE.get(c, c) for c in printable(" ".join(text.splitlines())))
 
 
 def code(text: str, *, table: bool = False) -> str:
-    """Inline code that survives backticks in `text` (and pipes, in a table cell)."""
-    text = " ".join(text.splitlines())
+    """Inline code that survives backticks in `text` (and pipes, in a table cell); control
+    characters escaped."""
+    text = printable(" ".join(text.splitlines()))
     longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
     if text.startswith("`") or text.endswith("`") or longest:

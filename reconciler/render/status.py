@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TextIO
 
 from reconciler.plan.health import health_fields
+from reconciler.printable import printable
 from reconciler.render import FORMATS
 from reconciler.render.markdown import code, esc
 from reconciler.status.health import age_text, days_text, when
@@ -82,24 +83,21 @@ def _facts(c: ConnectionHealth, now: datetime) -> list[tuple[str, str]]:
 
 def render_text(report: StatusReport, out: TextIO) -> None:
     now = report.generated_at
-    out.write(
+    lines = [
         f"Connection health of {_instance(report)} at {when(now)}; "
-        f"tokens expiring within {report.warn_days} days need attention.\n"
-    )
+        f"tokens expiring within {report.warn_days} days need attention."
+    ]
     for c in _ordered(report):
         state = "needs attention" if c.attention else "ok"
-        out.write(f"\n{_name(c)}: {state}\n")
-        for line in c.attention:
-            out.write(f"  ! {line}\n")
-        for label, value in _facts(c, now):
-            out.write(f"    {label}: {value}\n")
-        for hint in c.hints:
-            out.write(f"    hint: {hint}\n")
+        lines += ["", f"{_name(c)}: {state}"]
+        lines += [f"  ! {line}" for line in c.attention]
+        lines += [f"    {label}: {value}" for label, value in _facts(c, now)]
+        lines += [f"    hint: {hint}" for hint in c.hints]
     if report.notes:
-        out.write("\nNotes:\n")
-        for note in report.notes:
-            out.write(f"  - {note}\n")
-    out.write(f"\n{report.headline()}\n")
+        lines += ["", "Notes:", *(f"  - {note}" for note in report.notes)]
+    lines += ["", report.headline()]
+    # Names and messages are HaloPSA's text: no control character reaches a terminal.
+    out.write("".join(printable(line) + "\n" for line in lines))
 
 
 def render_markdown(report: StatusReport, out: TextIO) -> None:

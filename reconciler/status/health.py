@@ -84,10 +84,11 @@ def connection_health(
         )
     ident = record.get(spec(key).identity)
     rid = record.get("id")
+    # A name is HaloPSA's text too: the secret is scrubbed from it like from a warning.
     return ConnectionHealth(
-        address=live_address(key, record),
+        address=scrub(live_address(key, record)),
         type=key,
-        identity=ident if isinstance(ident, str) and ident else None,
+        identity=scrub(ident) if isinstance(ident, str) and ident else None,
         id=rid if isinstance(rid, int) and not isinstance(rid, bool) else None,
         authorized=authorized,
         token_expiry=expiry,

@@ -50,7 +50,7 @@ def read_status(
     scrub = Scrubber([str(settings.client_secret.reveal())])
     rows, notes = read_error_log(client, scrub)
     pairs = [(key, record) for key in keys for record in snapshot.records.get(key, ())]
-    addresses = [(live_address(k, r), _id(r)) for k, r in pairs]
+    addresses = [(scrub(live_address(k, r)), _id(r)) for k, r in pairs]
     found: Sequence[SyncErrors | None] = [None] * len(pairs)
     if rows is not None:
         matched = attribute(parse_rows(rows, scrub), addresses, now=now)
