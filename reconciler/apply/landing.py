@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from reconciler.apply.batch import Write
@@ -77,7 +78,32 @@ def differences(write: Write, live: LiveRecord) -> tuple[tuple[FieldChange, ...]
         type=rc.type, identity=rc.identity, id=rc.id, fields=comparable(write), mark=_NOWHERE
     )
     found = diff_record(spec(rc.type), record, live)
-    return found.changes, found.missing
+    return _named(write, found.changes, live), found.missing
+
+
+def _named(
+    write: Write, changes: Sequence[FieldChange], live: LiveRecord
+) -> tuple[FieldChange, ...]:
+    """Read-back differences with the names the plan showed: the sent id's from the plan,
+    the id read back's from the live record's companion name field (SPEC §13)."""
+    planned = {fc.field: fc for fc in write.change.changes}
+    fields = spec(write.change.type).fields
+    out = []
+    for c in changes:
+        fs, sent = fields.get(c.field), planned.get(c.field)
+        lookup = fs.lookup if fs is not None and not c.sensitive else None
+        if lookup is None or lookup.field is not None:
+            out.append(c)
+            continue
+        companion = live.get(lookup.name) if lookup.name is not None else None
+        out.append(
+            replace(
+                c,
+                after_name=sent.after_name if sent is not None else None,
+                before_name=companion if isinstance(companion, str) and companion else None,
+            )
+        )
+    return tuple(out)
 
 
 def update_landed(write: Write, live: LiveRecord) -> bool:
@@ -104,4 +130,8 @@ def describe(change: FieldChange, missing: Sequence[str]) -> str:
         return f"{change.field}: read back differs from what was sent ({parts})"
     sent = _shown(change.after, change.sensitive)
     read = _shown(change.before, change.sensitive)
+    if change.after_name:
+        sent += f" ({change.after_name})"
+    if change.before_name:
+        read += f" ({change.before_name})"
     return f"{change.field}: sent {sent}, read back {read}"

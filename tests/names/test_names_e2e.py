@@ -13,7 +13,7 @@ import pytest
 from cli_runner import requests, run_cli
 from conftest import CANARY
 
-from reconciler.sandbox import SandboxHandle, start_in_thread
+from reconciler.sandbox import LogEntry, SandboxHandle, start_in_thread
 
 
 def write(directory: Path, name: str, text: str) -> Path:
@@ -313,3 +313,27 @@ def test_export_names_round_trips_and_serves_another_instance(
         112,
         "Managed Services",
     )
+
+
+def test_an_apply_report_names_what_was_sent_and_what_came_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def keep_old_top_level(entry: LogEntry) -> None:
+        # HaloPSA accepting a value and not keeping it: undo it behind the API's back.
+        if entry.method == "POST" and entry.path == "/api/QuickBooksDetails":
+            handle.store.update("quickbooks", 1, {"client_top_level": 40})
+
+    with start_in_thread(client_secret=CANARY, on_request=keep_old_top_level) as handle:
+        _instance(handle, 0)
+        _use(monkeypatch, handle)
+        config = write(
+            tmp_path,
+            "halo.yaml",
+            "quickbooks:\n  - name: Acme US\n    client_top_level: {name: Managed Services}\n",
+        )
+        result = run_cli(["apply", str(config), "--auto-approve"], capsys)
+    assert result.code == 1
+    assert (
+        "quickbooks/Acme US: update failed: inconsistent result: client_top_level: "
+        "sent 12 (Managed Services), read back 40 (Projects)"
+    ) in result.out
