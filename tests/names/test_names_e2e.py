@@ -56,6 +56,15 @@ def instances() -> Iterator[tuple[SandboxHandle, SandboxHandle]]:
         yield uat, prod
 
 
+@pytest.fixture
+def uat(
+    instances: tuple[SandboxHandle, SandboxHandle], monkeypatch: pytest.MonkeyPatch
+) -> SandboxHandle:
+    """The first instance, with HALO_* pointing at it."""
+    _use(monkeypatch, instances[0])
+    return instances[0]
+
+
 def _use(monkeypatch: pytest.MonkeyPatch, h: SandboxHandle) -> None:
     monkeypatch.setenv("HALO_URL", h.url)
     monkeypatch.setenv("HALO_CLIENT_ID", h.client_id)
@@ -136,13 +145,10 @@ def _errors(
 
 
 def test_a_missing_top_level_id_is_an_error_with_place_and_closest_names(
-    instances: tuple[SandboxHandle, SandboxHandle],
+    uat: SandboxHandle,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    uat = instances[0]
-    _use(monkeypatch, uat)
     lines = _errors(
         uat,
         tmp_path,
@@ -156,14 +162,11 @@ def test_a_missing_top_level_id_is_an_error_with_place_and_closest_names(
 
 
 def test_unknown_and_ambiguous_names_are_errors_with_candidates(
-    instances: tuple[SandboxHandle, SandboxHandle],
+    uat: SandboxHandle,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    uat = instances[0]
     uat.store.set_lookup("client", {"77": "Contoso Ltd"})  # a second Contoso Ltd
-    _use(monkeypatch, uat)
     config = (
         "quickbooks:\n  - name: Acme US\n    client_top_level: {name: Managed Servces}\n"
         "sage_business_cloud:\n  - name: Sage UK\n    client_mappings:\n"
@@ -240,14 +243,11 @@ def _lookup_gets(h: SandboxHandle) -> list[str]:
 
 
 def test_lookup_lists_are_read_only_when_a_changed_field_needs_them_and_once(
-    instances: tuple[SandboxHandle, SandboxHandle],
+    uat: SandboxHandle,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    uat = instances[0]
     uat.store.set_lookup("client", {str(i): f"Client {i:04}" for i in range(1000, 1250)})
-    _use(monkeypatch, uat)
     unchanged = write(
         tmp_path / "a", "halo.yaml", "quickbooks:\n  - name: Acme US\n    client_top_level: 40\n"
     )
