@@ -99,3 +99,16 @@ def test_sandbox_flag_reports_the_bundled_seed(
     assert doc["summary"]["connections"] >= 7
     (old,) = (c for c in doc["connections"] if c["address"] == "xero/Old tenant")
     assert "not authorized in HaloPSA" in old["attention"]
+
+
+def test_control_characters_from_halo_are_escaped_in_the_text_report(
+    seeded: SandboxHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 18, item 13: a sync error erasing the line above and forging a healthy headline.
+    forged = "bad\x1b[1A\x1b[2K\n8 connections, all healthy."
+    seeded.store.update("myob", 1, {"halointegrator_lasterror": forged})
+    result = run_cli(["status"], capsys)
+    assert result.code == 0, result.err
+    assert "\x1b" not in result.out
+    assert "bad\\u001b[1A\\u001b[2K 8 connections, all healthy." in result.out
+    assert result.out.count("all healthy") == 1
