@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.printable import printable
+
 
 def id_text(value: object) -> str | None:
     """An id as the text it is compared by; None for "no id" (null, "", 0 or a bool)."""
@@ -67,8 +69,9 @@ class NameTable:
         return list(self._exact.get(name) or self._folded.get(name.casefold(), []))
 
     def entry(self, key: str) -> str:
-        """`"Managed Services" (12)`: how a candidate is shown."""
-        return f'"{self.names[key]}" ({key})'
+        """`"Managed Services" (12)`: how a candidate is shown in a message (HaloPSA's text,
+        so its control characters are escaped: an error line reaches a terminal)."""
+        return printable(f'"{self.names[key]}" ({key})')
 
     def closest(self, text: str, count: int = 3) -> list[str]:
         """Up to `count` entries whose name (or id) is most like `text`, best first."""

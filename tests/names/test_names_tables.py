@@ -51,3 +51,9 @@ def test_a_list_that_is_not_objects_with_id_and_name_is_no_table() -> None:
     assert NameTable.from_rows("/X", ["A"]) is None
     empty = NameTable.from_rows("/X", [])
     assert empty is not None and empty.find("A") == []
+
+
+def test_a_candidate_from_halopsa_cannot_move_the_cursor_of_the_terminal() -> None:
+    table = NameTable.from_rows("/Client", [{"id": 1, "name": "Evil\x1b[2K\nPlan: 0"}])
+    assert table is not None
+    assert table.entry("1") == '"Evil\\u001b[2K\\nPlan: 0" (1)'
