@@ -17,18 +17,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.freeze import FreezeWindow
-from reconciler.plan.model import (
+from reconciler.plan.changes import (
     Acknowledged,
     ElementChange,
     FieldChange,
-    Plan,
     ResourceChange,
     SecretRef,
 )
 from reconciler.sensitive import Sensitive
+
+if TYPE_CHECKING:
+    from reconciler.plan.model import Plan
 
 
 def value_to_json(value: Any) -> Any:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -231,3 +233,59 @@ def test_fingerprint_of_rows_ignores_read_only_row_fields() -> None:
     assert fingerprint(touched, "sage_business_cloud") == base
     changed = {**live, "client_mappings": [{**row, "third_party_id": "B"}]}
     assert fingerprint(changed, "sage_business_cloud") != base
+
+
+def test_the_schema_refuses_a_saved_plan_naming_the_json_path() -> None:
+    """Acceptance: wrong type, unknown action, missing key — each named by its JSON path,
+    in words from the schema (plan_schema.py), never from jsonschema's text."""
+    assert _broken(lambda d: d["resource_changes"][1].update(id="7")) == (
+        "plan file: $.resource_changes[1].id: expected an integer or null"
+    )
+    assert _broken(lambda d: d["resource_changes"][2].update(action="upsert")) == (
+        "plan file: $.resource_changes[2].action: expected one of create, update, delete, no-op"
+    )
+    assert _broken(lambda d: d["resource_changes"][0]["changes"][0].pop("before")) == (
+        "plan file: $.resource_changes[0].changes[0].before: missing"
+    )
+    assert _broken(lambda d: d["instance"].update(url=None, tenant=5)) == (
+        "plan file: $.instance.url: expected a string; $.instance.tenant: expected a string or null"
+    )
+    assert _broken(lambda d: d.update(extra=1)).startswith(
+        "plan file: $: has a key the plan format does not know (the keys are format_version, "
+    )
+
+
+def test_schema_messages_never_echo_the_value_found(canary: str) -> None:
+    edits = [
+        lambda d: d["resource_changes"][0].update(id=canary),
+        lambda d: d["resource_changes"][0].update(action=canary),
+        lambda d: d["resource_changes"][0]["changes"][0].update(impact=canary),
+        lambda d: d.update(fingerprints={f"xero/{canary}": canary}),
+        lambda d: d.update(fingerprints={canary: "0" * 64}),
+        lambda d: d["instance"].update({canary: canary}),
+        lambda d: d.update(digest=canary),
+    ]
+    for edit in edits:
+        message = _broken(edit)
+        assert message.startswith("plan file: $"), message
+        assert canary not in message
+
+
+def test_a_warning_about_a_whole_type_round_trips() -> None:
+    """Live reading warns about a type (`xero`: fields it does not know): no slash."""
+    plan = replace(_plan(), warnings=(PlanWarning("xero", "HaloPSA returned fields ..."),))
+    assert Plan.from_json(json.loads(json.dumps(plan.to_json()))) == plan
+
+
+def test_the_validator_is_built_once_and_only_when_a_plan_is_read() -> None:
+    from reconciler.plan import plan_schema
+
+    Plan.from_json(_plan().to_json())
+    Plan.from_json(_plan().to_json())
+    assert plan_schema._validator.cache_info().misses == 1
+    probe = (
+        "import sys, reconciler.planning, reconciler.plan, reconciler.render;"
+        "assert 'jsonschema' not in sys.modules, 'jsonschema imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
