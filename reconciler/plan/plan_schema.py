@@ -13,6 +13,7 @@ The only module that imports jsonschema.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -79,9 +80,8 @@ def _names(kinds: object, table: Mapping[str, str]) -> str:
 
 
 def _literal(value: object) -> str:
-    return (
-        "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-    )
+    """A schema's enum value as a message lists it: money, null, true."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _problems(error: Any) -> Iterator[str]:
