@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from reconciler import registry
 from reconciler.errors import HaloError, RecordNotFound
@@ -37,6 +37,9 @@ from reconciler.instance import Instance
 from reconciler.scrubber import secret_texts
 from reconciler.sensitive import reveal
 
+if TYPE_CHECKING:
+    import httpx
+
 
 @dataclass(frozen=True, slots=True)
 class ClientOptions:
@@ -49,6 +52,7 @@ class ClientOptions:
     max_pages: int = MAX_PAGES  # a list that keeps sending full pages is cut off here
     deadline: float = DEADLINE  # seconds one attempt of a request may take in all
     max_body: int = MAX_BODY  # bytes an answer may have
+    transport: httpx.BaseTransport | None = None  # httpx's seam; None: the network
 
 
 def known_fields(key: str, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -294,6 +298,7 @@ def _connect(settings: ConnectionSettings, options: ClientOptions) -> Api:
         max_body=options.max_body,
         tls=any(u.startswith("https://") for u in (settings.api_url, settings.token_url)),
         proxies=dict(settings.proxies),
+        transport=options.transport,
     )
     return Api(settings.api_url, TokenCache(settings, exchange, timing.clock), exchange)
 

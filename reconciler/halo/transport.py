@@ -26,8 +26,8 @@ from reconciler.halo.deadline import (
     BodyTooLarge,
     Deadlines,
     read_capped,
-    transport,
 )
+from reconciler.halo.deadline import transport as bounded_transport
 from reconciler.halo.messages import halo_message
 from reconciler.halo.ratelimit import RateBudget
 from reconciler.halo.retry import (
@@ -74,6 +74,7 @@ class Exchange:
         deadline: float = DEADLINE,
         max_body: int = MAX_BODY,
         proxies: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._budget = budget
         self._deadline = deadline
@@ -86,11 +87,13 @@ class Exchange:
         # addresses only — does without one; send() then refuses any https URL.
         self._tls = tls
         # Proxies only for the origins settings named (halo/proxy.py: never loopback); an
-        # explicit transport turns off httpx's own reading of HTTP(S)_PROXY.
-        mounts = {o: transport(tls, self._deadlines, p) for o, p in (proxies or {}).items()}
+        # explicit transport turns off httpx's own reading of HTTP(S)_PROXY. `transport`
+        # is httpx's own seam: a test at the wire level may pass an httpx.MockTransport
+        # where a sandbox round trip is not the point (without the socket deadlines).
+        mounts = {o: bounded_transport(tls, self._deadlines, p) for o, p in (proxies or {}).items()}
         self._http = httpx.Client(
             verify=tls,
-            transport=transport(tls, self._deadlines),
+            transport=transport or bounded_transport(tls, self._deadlines),
             mounts=mounts,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             follow_redirects=False,

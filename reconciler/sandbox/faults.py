@@ -221,8 +221,11 @@ class Faults:
         return None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Faults:
-        """Faults from the HALO_SANDBOX_* variables (SandboxError naming a bad one)."""
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+    ) -> Faults:
+        """Faults from the HALO_SANDBOX_* variables (SandboxError naming a bad one), each
+        overridden by a value in `overrides` that is not None (the command's flags)."""
         env = os.environ if environ is None else environ
         kwargs: dict[str, Any] = {}
         for var, name in ENV_VARS.items():
@@ -233,6 +236,7 @@ class Faults:
                 kwargs[name] = _from_text(name, raw)
             except ValueError as exc:
                 raise SandboxError(f"{var}: {exc}") from None
+        kwargs.update((k, v) for k, v in (overrides or {}).items() if v is not None)
         return cls(**kwargs)
 
 

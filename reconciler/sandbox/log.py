@@ -30,6 +30,14 @@ class LogEntry:
     status: int | None
     fault: str | None = None  # the injected fault, e.g. "429", "drop", "script:500"
 
+    def line(self) -> str:
+        """`GET /api/XeroDetails?count=1 -> 200 [fault: 429]`, as `sandbox` logs it."""
+        query = "&".join(f"{k}={v}" for k, v in self.query.items())
+        status = "no answer" if self.status is None else str(self.status)
+        fault = f" [fault: {self.fault}]" if self.fault else ""
+        target = f"{self.path}?{query}" if query else self.path
+        return f"{self.method} {target} -> {status}{fault}"
+
 
 @dataclass
 class RequestLog:

@@ -10,6 +10,7 @@ stopped sandbox. The only module of the sandbox that touches sockets; never prin
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import socketserver
 import threading
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from reconciler.errors import SandboxError
 from reconciler.sandbox.app import App, Reply, Request
@@ -216,3 +217,20 @@ def start_in_thread(
     thread.name = f"halo-sandbox-{server.server_address[1]}"
     thread.start()
     return SandboxHandle(server, thread, store)
+
+
+def wait_for_stop() -> None:
+    """Block until SIGINT or SIGTERM (the `sandbox` command's Ctrl-C), then put the
+    previous handlers back. Outside the main thread no handler can be set: block for good.
+    """
+    stop = threading.Event()
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda signum, frame: stop.set())
+    try:
+        while not stop.wait(3600):
+            pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -244,3 +244,36 @@ def test_plain_http_exchange_refuses_https() -> None:
             repeatable=True,
             scrub=lambda: Scrubber(()),
         )
+
+
+def test_exchange_takes_an_httpx_transport() -> None:
+    """httpx's own seam: what goes on the wire, without a server (a 503, then an answer)."""
+    import httpx
+
+    from reconciler.halo.ratelimit import RateBudget
+    from reconciler.halo.retry import RetryPolicy
+    from reconciler.halo.transport import Exchange
+    from reconciler.scrubber import Scrubber
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(503 if len(seen) == 1 else 200, json=[])
+
+    fake = FakeTime()
+    exchange = Exchange(
+        budget=RateBudget(10, 1, clock=fake.clock, sleep=fake.sleep),
+        policy=RetryPolicy(budget=60),
+        timing=fake.timing(),
+        tls=False,
+        transport=httpx.MockTransport(answer),
+    )
+    sent = exchange.send(
+        "GET", "http://127.0.0.1:1/api/XeroDetails", repeatable=True, scrub=lambda: Scrubber(())
+    )
+    exchange.close()
+    assert sent.response.status_code == 200
+    assert len(seen) == 2 and len(fake.sleeps) == 1
+    assert seen[0].headers["Accept"] == "application/json"
+    assert seen[0].headers["User-Agent"].startswith("halo-reconciler/")
