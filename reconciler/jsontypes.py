@@ -8,7 +8,7 @@ nothing of ours. Pure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 # A record as HaloPSA returns it (a JSON object as json.loads gives it): the one
@@ -95,3 +95,29 @@ def fits(value: object, field: Typed, *, integral_floats: bool = False) -> bool:
     return (
         integral_floats and "integer" in kinds and isinstance(value, float) and value.is_integer()
     )
+
+
+def map_leaves(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """`value` rebuilt with `leaf` applied to everything in it that is not a mapping or a
+    list: mappings become dicts (keys as text), lists and tuples become lists.
+
+    The one walk over JSON-like values (config values, plan values, live records) that
+    revealing secrets, writing plan values and masking markers share.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): map_leaves(v, leaf) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [map_leaves(v, leaf) for v in value]
+    return leaf(value)
+
+
+def leaves(value: Any) -> Iterator[Any]:
+    """Everything in `value` that is not a mapping or a list, depth first, in order."""
+    if isinstance(value, Mapping):
+        for v in value.values():
+            yield from leaves(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from leaves(v)
+    else:
+        yield value

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from reconciler.jsontypes import leaves, map_leaves
+
 MASK: Final = "(sensitive)"
 
 
@@ -48,23 +50,15 @@ class Sensitive:
         raise TypeError("Sensitive values are not picklable")
 
 
+def _revealed(value: object) -> object:
+    return value.reveal() if isinstance(value, Sensitive) else value
+
+
 def reveal(value: object) -> object:
     """`value` with every Sensitive inside it (dicts and lists too) revealed, for sending."""
-    if isinstance(value, Sensitive):
-        return value.reveal()
-    if isinstance(value, dict):
-        return {k: reveal(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [reveal(v) for v in value]
-    return value
+    return map_leaves(value, _revealed)
 
 
 def is_sensitive(value: object) -> bool:
     """True when `value` is or holds a Sensitive."""
-    if isinstance(value, Sensitive):
-        return True
-    if isinstance(value, dict):
-        return any(is_sensitive(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(is_sensitive(v) for v in value)
-    return False
+    return any(isinstance(v, Sensitive) for v in leaves(value))

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from reconciler.config.model import ConfigRecord
+from reconciler.jsontypes import map_leaves
 from reconciler.plan.model import (
     ElementChange,
     ElementOp,
@@ -62,21 +63,23 @@ _SCALARS = (str, int, bool, float, type(None))
 _EXACT = frozenset({str, int, bool})
 
 
-def jsonable(value: Any) -> Any:
-    """A configured or live value as a plan value: JSON types, secrets as SecretRef."""
+def _leaf(value: Any) -> Any:
     if type(value) in _SCALARS:
         return value
     if isinstance(value, Sensitive):
         return SecretRef(value.source)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, set | frozenset):
         return sorted(jsonable(v) for v in value)
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
     return value
+
+
+def jsonable(value: Any) -> Any:
+    """A configured or live value as a plan value: JSON types, secrets as SecretRef."""
+    if type(value) in _SCALARS:  # the common case, without the walk
+        return value
+    return map_leaves(value, _leaf)
 
 
 def _label(value: Any) -> str:

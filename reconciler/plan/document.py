@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from reconciler.freeze import FreezeWindow
+from reconciler.jsontypes import map_leaves
 from reconciler.plan.changes import (
     Acknowledged,
     ElementChange,
@@ -33,17 +34,17 @@ if TYPE_CHECKING:
     from reconciler.plan.model import Plan
 
 
-def value_to_json(value: Any) -> Any:
-    """A model value as JSON: a SecretRef becomes {"sensitive": true, "source": ...}."""
+def _leaf_to_json(value: Any) -> Any:
     if isinstance(value, SecretRef):
         return {"sensitive": True, "source": value.source}
     if isinstance(value, Sensitive):  # never stored in a plan; refuse rather than leak
         raise TypeError("a Sensitive value reached the plan document")
-    if isinstance(value, Mapping):
-        return {str(k): value_to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [value_to_json(v) for v in value]
     return value
+
+
+def value_to_json(value: Any) -> Any:
+    """A model value as JSON: a SecretRef becomes {"sensitive": true, "source": ...}."""
+    return map_leaves(value, _leaf_to_json)
 
 
 def value_from_json(value: Any) -> Any:

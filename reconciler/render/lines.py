@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.jsontypes import map_leaves
 from reconciler.plan.model import (
     Action,
     ElementChange,
@@ -41,14 +42,12 @@ class Line:
     text: str
 
 
+def _masked(value: Any) -> Any:
+    return MASK if isinstance(value, SecretRef) else value
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, SecretRef):
-        return MASK
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    return map_leaves(value, _masked)
 
 
 def show(value: Any) -> str:
