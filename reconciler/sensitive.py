@@ -62,3 +62,14 @@ def reveal(value: object) -> object:
 def is_sensitive(value: object) -> bool:
     """True when `value` is or holds a Sensitive."""
     return any(isinstance(v, Sensitive) for v in leaves(value))
+
+
+def env_variable(type_key: str, field: str) -> str:
+    """A variable name to suggest for a secret: xero new_client_secret -> XERO_CLIENT_SECRET.
+
+    Validation suggests it for a write-only literal; export writes it as the placeholder.
+    """
+    name = field.lstrip("_")
+    if name.startswith("new_"):
+        name = name[len("new_") :]
+    return f"{type_key}_{name}".upper()

@@ -4,7 +4,7 @@ Used twice by the engine: after a POST whose answer was lost (OutcomeUnknown) to
 what landed and what must be sent again, and after all writes to read the results back.
 A create has landed when a live record has its identity; an update when every field it
 sent that HaloPSA returns reads back equal, compared exactly as `plan` compares (the
-plan's own diff_record, so "equal" means the same thing to both). Write-only fields are
+plan's own diff_fields, so "equal" means the same thing to both). Write-only fields are
 never compared: HaloPSA does not return them.
 Pure: compares the records it is given.
 """
@@ -17,16 +17,14 @@ from dataclasses import replace
 from typing import Any
 
 from reconciler.apply.batch import Write
-from reconciler.config.model import ConfigRecord, Mark
 from reconciler.jsontypes import LiveRecord
 from reconciler.live import Details, needs_detail
-from reconciler.plan.diff import diff_record
+from reconciler.plan.diff import diff_fields
 from reconciler.plan.match import live_id
 from reconciler.plan.model import Action, ElementOp, FieldChange
 from reconciler.registry import spec
 from reconciler.sensitive import MASK
 
-_NOWHERE = Mark("<apply>", 0, 0)
 # An element change read the other way round: what was sent versus what came back.
 _ROW = {ElementOp.ADD: "missing", ElementOp.REMOVE: "unexpected", ElementOp.CHANGE: "differs:"}
 
@@ -73,11 +71,7 @@ def comparable(write: Write) -> dict[str, Any]:
 
 def differences(write: Write, live: LiveRecord) -> tuple[tuple[FieldChange, ...], tuple[str, ...]]:
     """Sent fields whose live value differs, and sent fields HaloPSA did not return at all."""
-    rc = write.change
-    record = ConfigRecord(
-        type=rc.type, identity=rc.identity, id=rc.id, fields=comparable(write), mark=_NOWHERE
-    )
-    found = diff_record(spec(rc.type), record, live)
+    found = diff_fields(spec(write.change.type), comparable(write), live)
     return _named(write, found.changes, live), found.missing
 
 

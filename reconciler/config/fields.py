@@ -24,9 +24,9 @@ from reconciler.config.values import (
     name_ref,
     templated,
 )
-from reconciler.config.wording import all_of, describe, did_you_mean, env_variable, quote
+from reconciler.config.wording import all_of, describe, did_you_mean, quote
 from reconciler.registry import FieldSpec
-from reconciler.sensitive import Sensitive
+from reconciler.sensitive import Sensitive, env_variable
 
 _SECRET = (
     "{name} is a secret (writeOnly): its value must come from the environment, e.g. ${{{var}}};"

@@ -10,10 +10,8 @@ Returns the converted value or INVALID after appending Issues; never raises for 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Final, NamedTuple, cast
 
 from reconciler.config.interpolation import (
@@ -37,7 +35,7 @@ from reconciler.config.wording import (
     quote,
 )
 from reconciler.errors import Issue
-from reconciler.jsontypes import fits
+from reconciler.jsontypes import fits, is_date_time
 from reconciler.registry import FieldSpec
 from reconciler.sensitive import Sensitive
 
@@ -50,12 +48,6 @@ class _Invalid:
 
 
 INVALID: Final = _Invalid()  # a value that failed its checks (its issues are reported)
-
-# ISO 8601 as HaloPSA writes it: a date, optionally a time, fraction and offset.
-_DATE_TIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-    r"(?:Z|[+-]\d{2}:?\d{2})?)?"
-)
 
 
 class At(NamedTuple):
@@ -84,19 +76,6 @@ class Context:
 
     def mark(self, line: int, column: int) -> Mark:
         return Mark(self.file, line, column)
-
-
-def is_date_time(text: str) -> bool:
-    """Is `text` an ISO 8601 date or date-time with a real calendar date and time?"""
-    match = _DATE_TIME.fullmatch(text)
-    if match is None:
-        return False
-    y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
-    try:
-        datetime(y, mo, d, h, mi, s)
-    except ValueError:
-        return False
-    return True
 
 
 def literal(spec: FieldSpec, node: Node, at: At, ctx: Context) -> object:

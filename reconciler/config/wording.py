@@ -79,14 +79,6 @@ def describe(value: object, text: str | None) -> str:
     return "a value of another kind"
 
 
-def env_variable(type_key: str, field: str) -> str:
-    """A variable name to suggest for a secret: xero new_client_secret -> XERO_CLIENT_SECRET."""
-    name = field.lstrip("_")
-    if name.startswith("new_"):
-        name = name[len("new_") :]
-    return f"{type_key}_{name}".upper()
-
-
 def all_of(items: Iterable[str]) -> str:
     """`a, b and c`."""
     names = list(items)

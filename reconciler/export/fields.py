@@ -16,12 +16,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.config.values import is_date_time
-from reconciler.config.wording import env_variable
 from reconciler.export.emitter import Comment, FlowList, Named, Pairs, Rows, quote
-from reconciler.jsontypes import PY_TYPES, fits, json_kind
+from reconciler.jsontypes import PY_TYPES, fits, is_date_time, json_kind
 from reconciler.live import LiveWarning
 from reconciler.registry import ElementSpec, FieldSpec
+from reconciler.sensitive import env_variable
 
 
 def quoted(value: object) -> str:

@@ -21,7 +21,7 @@ Usage:
 """
 
 from reconciler.instance import Instance
-from reconciler.plan.diff import RecordDiff, diff_record, same_value
+from reconciler.plan.diff import RecordDiff, diff_fields, diff_record, same_value
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.match import Matching, match_records
 from reconciler.plan.model import (
@@ -62,6 +62,7 @@ __all__ = [
     "WriteOnlyField",
     "build_plan",
     "check_refusals",
+    "diff_fields",
     "diff_record",
     "fingerprint",
     "match_records",

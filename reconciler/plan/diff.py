@@ -18,7 +18,7 @@ Pure: no I/O; a Sensitive value is revealed only to compare, and the result hold
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -245,21 +245,37 @@ def _created(name: str, spec: FieldSpec | None, desired: Any, ctx: _Context) -> 
 
 def diff_record(spec: TypeSpec, record: ConfigRecord, live: Mapping[str, Any] | None) -> RecordDiff:
     """Changes that make `live` match `record` (`live` None: the record is created)."""
+    return diff_fields(spec, record.fields, live, ignore=record.ignore_changes, record=record)
+
+
+def diff_fields(
+    spec: TypeSpec,
+    fields: Mapping[str, Any],
+    live: Mapping[str, Any] | None,
+    *,
+    ignore: Collection[str] = (),
+    record: ConfigRecord | None = None,
+) -> RecordDiff:
+    """Changes that make `live` match `fields` (`live` None: all of them are created),
+    leaving out the names in `ignore`. `record`, when the fields are a configuration
+    record's, names it in problems; apply's read-back compares what it sent without one.
+    """
     ctx = _Context(record)
     changes: list[FieldChange] = []
     write_only: list[WriteOnlyField] = []
     missing: list[str] = []
-    for name in _ordered(list(record.fields), spec.fields):
+    for name in _ordered(list(fields), spec.fields):
         fspec = spec.fields.get(name)
-        desired = record.fields[name]
+        desired = fields[name]
         if fspec is not None and fspec.write_only and not isinstance(desired, Sensitive):
             # The loader guarantees this (a write-only literal is a config error); a plain
             # value here would end up in the plan file, so refuse loudly instead.
-            raise TypeError(f"{record.address}: write-only field {name} is not Sensitive")
+            where = record.address if record is not None else spec.key
+            raise TypeError(f"{where}: write-only field {name} is not Sensitive")
         if live is None:
             changes.append(_created(name, fspec, desired, ctx))
             continue
-        if name in record.ignore_changes:
+        if name in ignore:
             continue
         if fspec is not None and fspec.write_only and isinstance(desired, Sensitive):
             write_only.append(WriteOnlyField(name, desired.source))

@@ -12,10 +12,10 @@ from reconciler.config.interpolation import UNRESOLVED, interpolate
 from reconciler.config.loader import find_files
 from reconciler.config.model import ConfigRecord, Ensure, Mark
 from reconciler.config.source import parse
-from reconciler.config.values import is_date_time
-from reconciler.config.wording import env_variable, quote
+from reconciler.config.wording import quote
 from reconciler.errors import ConfigError, Issue
-from reconciler.sensitive import Sensitive
+from reconciler.jsontypes import is_date_time
+from reconciler.sensitive import Sensitive, env_variable
 
 
 def _write(tmp_path: Path, text: str, name: str = "c.yaml") -> str:
