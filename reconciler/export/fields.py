@@ -19,7 +19,7 @@ from typing import Any
 from reconciler.export.emitter import Comment, FlowList, Named, Pairs, Rows, quote
 from reconciler.jsontypes import PY_TYPES, fits, is_date_time, json_kind
 from reconciler.live import LiveWarning
-from reconciler.registry import ElementSpec, FieldSpec
+from reconciler.registry import ElementSpec, FieldSpec, per_fields
 from reconciler.sensitive import env_variable
 
 
@@ -51,19 +51,14 @@ _PLACEHOLDER, _CHECK = 1, 2
 _SCALARS: Mapping[str, tuple[type, ...]] = {
     k: PY_TYPES[k] for k in ("string", "integer", "number", "boolean")
 }
-_LAYOUTS: dict[
-    int, tuple[Mapping[str, FieldSpec], list[tuple[str, FieldSpec, int, frozenset[type]]]]
-] = {}
 
 
+@per_fields
 def _layout(fields: Mapping[str, FieldSpec]) -> list[tuple[str, FieldSpec, int, frozenset[type]]]:
     """Per field in schema order: (name, spec, what, exact types written as is).
 
-    Cached per spec mapping (specs are cached for the process): 10,000 rows share one.
+    Worked out once per field map (registry.per_fields): 10,000 rows share one.
     """
-    hit = _LAYOUTS.get(id(fields))
-    if hit is not None and hit[0] is fields:
-        return hit[1]
     layout = []
     for name, fs in fields.items():
         if name == "id" or fs.read_only or fs.trigger:
@@ -80,7 +75,6 @@ def _layout(fields: Mapping[str, FieldSpec]) -> list[tuple[str, FieldSpec, int, 
                 for kind in fs.json_types:
                     exact.update(_SCALARS.get(kind, ()))
         layout.append((name, fs, what, frozenset(exact)))
-    _LAYOUTS[id(fields)] = (fields, layout)
     return layout
 
 

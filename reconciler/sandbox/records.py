@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from reconciler.jsontypes import ARTICLED, fits, json_kind
-from reconciler.registry import FieldSpec, TypeSpec, spec
+from reconciler.registry import FieldSpec, TypeSpec, per_fields, spec
 from reconciler.sandbox.lookups import name_of, name_sources
 
 Raw = dict[str, Any]
@@ -73,22 +73,16 @@ _HIDDEN, _PLAIN, _ROWS = 0, 1, 2
 
 # Per model: every field name in schema order, and how each stored value renders.
 _Layout = tuple[tuple[str, ...], dict[str, tuple[int, FieldSpec]]]
-# By id() of a model's field map; the map is kept too, so a recycled id cannot match.
-_LAYOUTS: dict[int, tuple[Mapping[str, FieldSpec], _Layout]] = {}
 
 
+@per_fields
 def _layout(fields: Mapping[str, FieldSpec]) -> _Layout:
     """How each field renders, worked out once per model (a list renders many records)."""
-    known = _LAYOUTS.get(id(fields))
-    if known is not None and known[0] is fields:
-        return known[1]
     how = {
         name: (_HIDDEN if f.write_only or f.trigger else _ROWS if f.element else _PLAIN, f)
         for name, f in fields.items()
     }
-    layout = (tuple(fields), how)
-    _LAYOUTS[id(fields)] = (fields, layout)
-    return layout
+    return (tuple(fields), how)
 
 
 def _render_fields(fields: Mapping[str, FieldSpec], raw: Raw) -> Raw:
