@@ -3,9 +3,9 @@
 Exit codes for every command: 0 success; 1 any error (invalid config, API error, usage
 error — click's usage errors exit 2 by default and are mapped to 1 here); a command that
 has an exit code of its own (plan and drift: 2 for "changes present") returns it.
-Commands are imported lazily so `--help` and `validate` never import httpx; logging is
-configured here only (with --debug), and logging and traceback are imported only then
-(--help paid ~10 ms for them).
+Commands are imported lazily so `--help` and `validate` never import httpx. Logging is
+configured here (with --debug: handler, level, httpx quieted); logging and traceback
+are imported only then (--help paid ~10 ms for them).
 
 Performance (measured with benchmarks/bench_plan.py, 1,000-record plan): `run()` sets
 the collector's youngest threshold to YOUNG_THRESHOLD instead of 700 (~10 ms) and
@@ -114,23 +114,15 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code)
 
 
-# Collect the youngest generation after this many net allocations instead of CPython's
-# 700: a run allocates its imports and records once and keeps them to the end, so the
-# frequent passes found nothing to free and cost ~10 ms of a 1,000-record plan.
+# A run allocates its imports and records once and keeps them to the end, so CPython's
+# frequent young-generation passes (every 700 allocations) found nothing to free.
 YOUNG_THRESHOLD = 50_000
 
 
 def run() -> None:
     """The `halo-reconciler` script and `python -m reconciler`: main(), in a process that
-    ends with it.
-
-    The collector runs less often (YOUNG_THRESHOLD; still often enough for the long-lived
-    `sandbox` command), and on the way out every object still alive moves to its permanent
-    generation (gc.freeze), so the interpreter's final collections do not walk them: ~20 ms
-    of a 1,000-record plan (benchmarks/bench_plan.py). Nothing is skipped that matters:
-    atexit handlers still run, standard streams are still flushed, the files we write are
-    closed where they are written, and the OS reclaims the memory. Tests call main()
-    instead, so their process keeps CPython's defaults.
+    ends with it, with the collector tuned (module docstring). Nothing is skipped that
+    matters: atexit handlers run, standard streams are flushed, the OS reclaims memory.
     """
     gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     keep_exit_code_when_stdout_closes()
