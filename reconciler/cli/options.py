@@ -49,15 +49,17 @@ def _check_targets(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[str, ...]:
     """Each --target/--exclude names a known type, optionally `/IDENTITY` (or `/#ID`)."""
+    from reconciler.plan.selection import target_problem
     from reconciler.registry import KEYS
 
     for value in values:
-        key, slash, rest = value.partition("/")
-        if key not in KEYS:
+        problem = target_problem(value)
+        if problem == "type":
+            key = value.partition("/")[0]
             raise click.BadParameter(
                 f"unknown type {key!r} in {value!r} (types: {', '.join(KEYS)})"
             )
-        if slash and not rest:
+        if problem == "identity":
             raise click.BadParameter(f"{value!r}: give an identity after the slash")
     return values
 

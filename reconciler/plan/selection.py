@@ -13,19 +13,31 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from reconciler.errors import PlanError
 from reconciler.registry import BY_KEY, KEYS
+
+
+def target_problem(value: str) -> Literal["type", "identity"] | None:
+    """What is wrong with one --target/--exclude value: an unknown type, or a slash with
+    no identity after it; None when nothing is. The one rule both the command line (at
+    parse time, in its own words) and Selection.parse apply."""
+    key, slash, rest = value.partition("/")
+    if key not in BY_KEY:
+        return "type"
+    return "identity" if slash and not rest else None
 
 
 def _parse(values: Sequence[str], flag: str, problems: list[str]) -> tuple[set[str], set[str]]:
     types: set[str] = set()
     addresses: set[str] = set()
     for value in values:
-        key, slash, rest = value.partition("/")
-        if key not in BY_KEY:
+        key, slash, _ = value.partition("/")
+        problem = target_problem(value)
+        if problem == "type":
             problems.append(f"{flag} {value}: unknown type {key!r} (types: {', '.join(KEYS)})")
-        elif slash and not rest:
+        elif problem == "identity":
             problems.append(f"{flag} {value}: give an identity after the slash")
         elif slash:
             addresses.add(value)
