@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "reconciler"
-CLI_MAX_LINES = 125  # "about 120"; a command itself aims at ~40
+CLI_MAX_LINES = 125  # "about 120" for any cli/ module
+COMMAND_MAX_LINES = 120  # a command module: never more (it aims at ~40)
 
 
 def _name(path: Path) -> str:
@@ -124,4 +125,5 @@ def test_no_command_imports_another_or_the_group(module: str) -> None:
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("reconciler.cli")))
 def test_cli_modules_are_small(module: str) -> None:
     lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
-    assert lines <= CLI_MAX_LINES, f"{module}: {lines} lines"
+    cap = COMMAND_MAX_LINES if module in COMMANDS else CLI_MAX_LINES
+    assert lines <= cap, f"{module}: {lines} lines"

@@ -9,26 +9,21 @@ Imports only click and the standard library at module level.
 
 from __future__ import annotations
 
-import re
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.cli.options import (
     connection_options,
+    digest_option,
     exclude_option,
     override_freeze_option,
     target_option,
 )
-from reconciler.connection import Connection
 
-_HEX = re.compile(r"[0-9a-fA-F]{64}")
-
-
-def _check_digest(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not _HEX.fullmatch(value.strip()):
-        raise click.BadParameter("expected a SHA-256 digest: 64 hexadecimal characters")
-    return value.strip().lower() if value is not None else None
+if TYPE_CHECKING:
+    from reconciler.connection import Connection
 
 
 @click.command("apply")
@@ -61,14 +56,7 @@ def _check_digest(ctx: click.Context, param: click.Parameter, value: str | None)
 @target_option
 @exclude_option
 @override_freeze_option
-@click.option(
-    "--expect-digest",
-    metavar="HEX",
-    default=None,
-    callback=_check_digest,
-    help="Apply only if the plan's digest is HEX (the plan reviewed on the pull "
-    "request); otherwise show the new plan and exit 1.",
-)
+@digest_option
 @connection_options
 def command(
     paths: tuple[str, ...],

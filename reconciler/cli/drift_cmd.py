@@ -9,6 +9,8 @@ standard library at module level.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from reconciler.cli.options import (
@@ -17,7 +19,9 @@ from reconciler.cli.options import (
     format_option,
     target_option,
 )
-from reconciler.connection import Connection
+
+if TYPE_CHECKING:
+    from reconciler.connection import Connection
 
 
 @click.command("drift")

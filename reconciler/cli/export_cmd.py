@@ -11,11 +11,14 @@ only click, typing and the standard library at module level.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.cli.options import connection_options, type_option
-from reconciler.connection import Connection
+
+if TYPE_CHECKING:
+    from reconciler.connection import Connection
 
 
 @click.command("export")

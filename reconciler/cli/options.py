@@ -8,12 +8,13 @@ checked against the registry when an option is used, not when it is declared.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from reconciler.connection import Connection
+from reconciler.cli.keys import KeysHelp, TypeKey
 from reconciler.render import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,6 +28,8 @@ def connection_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(f)
     def wrapper(*args: Any, url: str | None, tenant: str | None, sandbox: bool, **kw: Any) -> Any:
+        from reconciler.connection import Connection  # here: --help does not need it
+
         if sandbox and (url or tenant):
             raise click.UsageError("--sandbox cannot be combined with --url or --tenant")
         from reconciler.cli import progress
@@ -115,33 +118,6 @@ def override_freeze_option(f: F) -> F:
     )(f)
 
 
-class TypeKey(click.Choice[str]):
-    """A type's config key: a choice of registry.KEYS, read when the option is used."""
-
-    def __init__(self) -> None:
-        super().__init__(())
-
-    @property  # type: ignore[override]  # click.Choice stores a tuple; ours is read late
-    def choices(self) -> Sequence[str]:
-        from reconciler.registry import KEYS
-
-        return KEYS
-
-    @choices.setter
-    def choices(self, value: Sequence[str]) -> None:
-        """click.Choice.__init__ sets the choices; the registry's are used instead."""
-
-
-class _KeysHelp(click.Option):
-    """An option whose help ends with the type keys, looked up when help is shown."""
-
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        from reconciler.registry import KEYS
-
-        record = super().get_help_record(ctx)
-        return None if record is None else (record[0], f"{record[1]} One of: {', '.join(KEYS)}.")
-
-
 def type_option(what: str) -> Callable[[F], F]:
     """`--type KEY`, repeatable (passed as `types`), for a command that does `what`."""
     return click.option(
@@ -149,7 +125,7 @@ def type_option(what: str) -> Callable[[F], F]:
         "types",
         multiple=True,
         type=TypeKey(),
-        cls=_KeysHelp,
+        cls=KeysHelp,
         metavar="KEY",
         help=f"{what} only this type (repeatable; default: all).",
     )
@@ -166,3 +142,21 @@ def format_option(what: str) -> Callable[[F], F]:
         help=f"Output format of the {what}: text for terminals and logs, json for "
         "scripts, markdown for a pull-request comment or CI step summary.",
     )
+
+
+def _check_digest(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", value.strip()):
+        raise click.BadParameter("expected a SHA-256 digest: 64 hexadecimal characters")
+    return value.strip().lower() if value is not None else None
+
+
+def digest_option(f: F) -> F:
+    """`--expect-digest HEX` (passed as `expect_digest`, lower case)."""
+    return click.option(
+        "--expect-digest",
+        metavar="HEX",
+        default=None,
+        callback=_check_digest,
+        help="Apply only if the plan's digest is HEX (the plan reviewed on the pull "
+        "request); otherwise show the new plan and exit 1.",
+    )(f)

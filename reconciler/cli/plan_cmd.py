@@ -10,6 +10,7 @@ level, so --help stays fast.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,7 +20,9 @@ from reconciler.cli.options import (
     format_option,
     target_option,
 )
-from reconciler.connection import Connection
+
+if TYPE_CHECKING:
+    from reconciler.connection import Connection
 
 
 @click.command("plan")

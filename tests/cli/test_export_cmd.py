@@ -9,7 +9,7 @@ import yaml
 from cli_runner import requests, run_cli
 from plan_cli_support import unreachable_url
 
-from reconciler.cli.options import TypeKey
+from reconciler.cli.keys import TypeKey
 from reconciler.registry import BY_KEY, KEYS, mapping_arrays
 from reconciler.sandbox import SandboxHandle
 
