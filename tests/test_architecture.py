@@ -127,3 +127,19 @@ def test_cli_modules_are_small(module: str) -> None:
     lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
     cap = COMMAND_MAX_LINES if module in COMMANDS else CLI_MAX_LINES
     assert lines <= cap, f"{module}: {lines} lines"
+
+
+def test_the_readme_module_map_names_every_top_level_module() -> None:
+    """README's "Development" map lists every module and package right under reconciler/."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\nreconciler/\n")
+    block = readme[start : readme.index("```", start)]
+    named = {
+        line.split()[0] for line in block.splitlines()[2:] if line.startswith("  ") and line.split()
+    }
+    present = {
+        p.name + ("/" if p.is_dir() else "")
+        for p in PACKAGE.iterdir()
+        if not p.name.startswith("_") and (p.suffix == ".py" or (p / "__init__.py").exists())
+    }
+    assert present - named == set()
