@@ -9,10 +9,14 @@ library at module level.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from reconciler.cli.options import connection_options, format_option, type_option
-from reconciler.connection import Connection
+
+if TYPE_CHECKING:
+    from reconciler.connection import Connection
 
 
 @click.command("status")
