@@ -1,10 +1,7 @@
-"""`halo-reconciler apply`: make HaloPSA match the configuration, or a saved plan.
-
-Two ways in, one engine (apply.apply_plan): PATHS go through planning.plan_to_apply
-(shown, then asked: cli/terminal.py); PLANFILE through apply/saved.py (checked, not
-asked). Nothing is written when the run is refused or cancelled. Exit 0 when every
-record applied, 1 otherwise, 130 after Ctrl-C (with the report of what was done).
-Imports only click and the standard library at module level.
+"""`halo-reconciler apply`: PATHS go through planning.plan_to_apply (shown, then asked:
+cli/terminal.py), PLANFILE through apply/saved.py (checked, not asked); one engine
+(apply.apply_plan) for both. Exit 0 when every record applied, 1 otherwise, 130 after
+Ctrl-C (with the report of what was done). Only click and the stdlib at module level.
 """
 
 from __future__ import annotations
@@ -87,18 +84,15 @@ def command(
 
     from reconciler.apply import apply_plan, pending_writes, render_report, saved
     from reconciler.cli import terminal as term
+    from reconciler.cli.checks import no_selection_for_saved_plan
     from reconciler.connection import open_client
     from reconciler.planning import plan_to_apply
 
     if (mixed := saved.plan_file_among(paths)) is not None:  # else read as YAML
         raise click.UsageError(f"{mixed} is a saved plan: apply it alone, without other paths")
     path = saved.find_plan_file(paths)
-    if path is not None and (targets or excludes):
-        flag = "--target" if targets else "--exclude"
-        raise click.UsageError(
-            f"{flag} cannot be used with a saved plan: it is applied exactly as saved "
-            f"(make the plan with {flag} instead)"
-        )
+    if path is not None:
+        no_selection_for_saved_plan(targets, excludes)
     plan = saved.read_plan_file(path) if path is not None else None
     with open_client(connection, write=True) as client:
         if plan is not None and path is not None:

@@ -33,3 +33,10 @@ class KeysHelp(click.Option):
 
         record = super().get_help_record(ctx)
         return None if record is None else (record[0], f"{record[1]} One of: {', '.join(KEYS)}.")
+
+
+def complete_type_keys(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of --target: the type keys (identities live in HaloPSA, not here)."""
+    from reconciler.registry import KEYS
+
+    return [key for key in KEYS if key.startswith(incomplete)] if "/" not in incomplete else []

@@ -1,20 +1,19 @@
-"""Shared click options: the connection, --target, --exclude, --type, --format.
-
-Only click, typing and the standard library (and our light `connection` module) are
-imported at module level: --help must not pay for httpx or the registry. Values are
-checked against the registry when an option is used, not when it is declared.
+"""Shared click options: the connection, --target, --exclude, --type, --format,
+--override-freeze, --expect-digest. Only click and light modules are imported at module
+level (--help must not pay for httpx or the registry); values are checked when an option
+is used (cli/checks.py), not when it is declared.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from reconciler.cli.keys import KeysHelp, TypeKey
+from reconciler.cli.checks import check_digest, check_reason, check_targets
+from reconciler.cli.keys import KeysHelp, TypeKey, complete_type_keys
 from reconciler.render import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,32 +47,6 @@ def connection_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--url", metavar="URL", default=None, help=url)(wrapper)
 
 
-def _check_targets(
-    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> tuple[str, ...]:
-    """Each --target/--exclude names a known type, optionally `/IDENTITY` (or `/#ID`)."""
-    from reconciler.plan.selection import target_problem
-    from reconciler.registry import KEYS
-
-    for value in values:
-        problem = target_problem(value)
-        if problem == "type":
-            key = value.partition("/")[0]
-            raise click.BadParameter(
-                f"unknown type {key!r} in {value!r} (types: {', '.join(KEYS)})"
-            )
-        if problem == "identity":
-            raise click.BadParameter(f"{value!r}: give an identity after the slash")
-    return values
-
-
-def _complete_targets(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
-    """Shell completion of --target: the type keys (identities live in HaloPSA, not here)."""
-    from reconciler.registry import KEYS
-
-    return [key for key in KEYS if key.startswith(incomplete)] if "/" not in incomplete else []
-
-
 def target_option(f: F) -> F:
     """`--target TYPE[/IDENTITY]`, repeatable (passed as `targets`)."""
     return click.option(
@@ -81,8 +54,8 @@ def target_option(f: F) -> F:
         "targets",
         multiple=True,
         metavar="TYPE[/IDENTITY]",
-        callback=_check_targets,
-        shell_complete=_complete_targets,
+        callback=check_targets,
+        shell_complete=complete_type_keys,
         help="Plan only this type, or one record of it (e.g. xero/Acme NZ, xero/#12). "
         "Repeatable. Matching still sees every record of the type.",
     )(f)
@@ -95,16 +68,10 @@ def exclude_option(f: F) -> F:
         "excludes",
         multiple=True,
         metavar="TYPE[/IDENTITY]",
-        callback=_check_targets,
+        callback=check_targets,
         help="Leave this type, or one record of it (e.g. xero/Acme NZ, xero/#12), out of "
         "the plan: matched but never planned, so never pruned. Repeatable.",
     )(f)
-
-
-def _check_reason(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise click.BadParameter("give the reason for applying inside a freeze window")
-    return value.strip() if value is not None else None
 
 
 def override_freeze_option(f: F) -> F:
@@ -113,7 +80,7 @@ def override_freeze_option(f: F) -> F:
         "--override-freeze",
         metavar="REASON",
         default=None,
-        callback=_check_reason,
+        callback=check_reason,
         help="Apply inside a settings.freeze window; REASON is printed in the apply report.",
     )(f)
 
@@ -144,19 +111,13 @@ def format_option(what: str) -> Callable[[F], F]:
     )
 
 
-def _check_digest(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", value.strip()):
-        raise click.BadParameter("expected a SHA-256 digest: 64 hexadecimal characters")
-    return value.strip().lower() if value is not None else None
-
-
 def digest_option(f: F) -> F:
     """`--expect-digest HEX` (passed as `expect_digest`, lower case)."""
     return click.option(
         "--expect-digest",
         metavar="HEX",
         default=None,
-        callback=_check_digest,
+        callback=check_digest,
         help="Apply only if the plan's digest is HEX (the plan reviewed on the pull "
         "request); otherwise show the new plan and exit 1.",
     )(f)
