@@ -91,22 +91,18 @@ def command(
     if (mixed := saved.plan_file_among(paths)) is not None:  # else read as YAML
         raise click.UsageError(f"{mixed} is a saved plan: apply it alone, without other paths")
     path = saved.find_plan_file(paths)
-    if path is not None:
-        no_selection_for_saved_plan(targets, excludes)
+    no_selection_for_saved_plan(path, targets, excludes)
     plan = saved.read_plan_file(path) if path is not None else None
     with open_client(connection, write=True) as client:
         if plan is not None and path is not None:
-            saved.check_saved(
-                plan, client, expect_digest=expect_digest, push_secrets=push_secrets,
-                override_freeze=override_freeze, max_workers=parallelism,
-            )  # fmt: skip
+            saved.check_saved(plan, client, expect_digest=expect_digest, push_secrets=push_secrets,
+                              override_freeze=override_freeze, max_workers=parallelism)  # fmt: skip
             click.echo(saved.applying_line(plan, path))
         else:
             plan = plan_to_apply(
                 paths, client, show=term.show_plan, targets=targets, excludes=excludes,
-                allow_deletes=allow_deletes, push_secrets=push_secrets,
+                allow_deletes=allow_deletes, push_secrets=push_secrets, max_workers=parallelism,
                 expect_digest=expect_digest, override_freeze=override_freeze,
-                max_workers=parallelism,
             )  # fmt: skip
         if pending_writes(plan, push_secrets=push_secrets) == 0:
             if path is not None:  # the config route's plan already said "No changes."

@@ -43,9 +43,12 @@ def check_digest(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value.strip().lower() if value is not None else None
 
 
-def no_selection_for_saved_plan(targets: tuple[str, ...], excludes: tuple[str, ...]) -> None:
-    """--target and --exclude are usage errors with a saved plan (applied exactly as saved)."""
-    if targets or excludes:
+def no_selection_for_saved_plan(
+    saved: object, targets: tuple[str, ...], excludes: tuple[str, ...]
+) -> None:
+    """With a saved plan (`saved` not None), --target and --exclude are usage errors: it
+    is applied exactly as saved."""
+    if saved is not None and (targets or excludes):
         flag = "--target" if targets else "--exclude"
         raise click.UsageError(
             f"{flag} cannot be used with a saved plan: it is applied exactly as saved "

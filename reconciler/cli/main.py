@@ -1,18 +1,13 @@
 """The `halo-reconciler` group and the one place that maps exceptions to exit codes.
 
-Exit codes for every command: 0 success; 1 any error (invalid config, API error, usage
-error — click's usage errors exit 2 by default and are mapped to 1 here); a command that
-has an exit code of its own (plan and drift: 2 for "changes present") returns it.
-Commands are imported lazily so `--help` and `validate` never import httpx. Logging is
-configured here (with --debug: handler, level, httpx quieted); logging and traceback
-are imported only then (--help paid ~10 ms for them).
-
-Performance (measured with benchmarks/bench_plan.py, 1,000-record plan): `run()` sets
-the collector's youngest threshold to YOUNG_THRESHOLD instead of 700 (~10 ms) and
-freezes what is alive on the way out so the final collections skip it (~20 ms).
-Invariants: nothing the tool builds relies on a prompt collection (no cycles holding
-files or sockets: those are closed where they are used); tests call main(), not run(),
-so their process keeps CPython's defaults.
+Exit codes: 0 success; 1 any error (click's usage errors, 2 by default, are mapped to 1);
+130 after Ctrl-C; a command with codes of its own (plan, drift: 2) returns them. Commands
+are imported lazily (`--help` and `validate` never import httpx). Logging is configured
+here, with --debug only (logging and traceback imported then: --help paid ~10 ms).
+Performance (bench_plan.py, 1,000 records): `run()` raises the collector's youngest
+threshold (~10 ms) and freezes what is alive on the way out (~20 ms). Invariants: nothing
+relies on a prompt collection (files and sockets are closed where used); tests call
+main(), not run(), so their process keeps CPython's defaults.
 """
 
 from __future__ import annotations
