@@ -84,14 +84,11 @@ def command(
 
     from reconciler.apply import apply_plan, pending_writes, render_report, saved
     from reconciler.cli import terminal as term
-    from reconciler.cli.checks import no_selection_for_saved_plan
+    from reconciler.cli.checks import saved_plan_given
     from reconciler.connection import open_client
     from reconciler.planning import plan_to_apply
 
-    if (mixed := saved.plan_file_among(paths)) is not None:  # else read as YAML
-        raise click.UsageError(f"{mixed} is a saved plan: apply it alone, without other paths")
-    path = saved.find_plan_file(paths)
-    no_selection_for_saved_plan(path, targets, excludes)
+    path = saved_plan_given(paths, targets, excludes)
     plan = saved.read_plan_file(path) if path is not None else None
     with open_client(connection, write=True) as client:
         if plan is not None and path is not None:

@@ -6,6 +6,7 @@ are imported inside the callbacks, so declaring the options stays cheap.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 
@@ -43,14 +44,21 @@ def check_digest(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value.strip().lower() if value is not None else None
 
 
-def no_selection_for_saved_plan(
-    saved: object, targets: tuple[str, ...], excludes: tuple[str, ...]
-) -> None:
-    """With a saved plan (`saved` not None), --target and --exclude are usage errors: it
-    is applied exactly as saved."""
-    if saved is not None and (targets or excludes):
+def saved_plan_given(
+    paths: tuple[str, ...], targets: tuple[str, ...], excludes: tuple[str, ...]
+) -> Path | None:
+    """The saved plan apply was given, or None (configuration paths). A saved plan goes
+    alone and is applied exactly as saved: other paths, --target and --exclude beside it
+    are usage errors."""
+    from reconciler.apply import saved
+
+    if (mixed := saved.plan_file_among(paths)) is not None:  # else read as YAML
+        raise click.UsageError(f"{mixed} is a saved plan: apply it alone, without other paths")
+    path = saved.find_plan_file(paths)
+    if path is not None and (targets or excludes):
         flag = "--target" if targets else "--exclude"
         raise click.UsageError(
             f"{flag} cannot be used with a saved plan: it is applied exactly as saved "
             f"(make the plan with {flag} instead)"
         )
+    return path

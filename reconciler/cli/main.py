@@ -1,13 +1,11 @@
 """The `halo-reconciler` group and the one place that maps exceptions to exit codes.
 
-Exit codes: 0 success; 1 any error (click's usage errors, 2 by default, are mapped to 1);
-130 after Ctrl-C; a command with codes of its own (plan, drift: 2) returns them. Commands
-are imported lazily (`--help` and `validate` never import httpx). Logging is configured
-here, with --debug only (logging and traceback imported then: --help paid ~10 ms).
-Performance (bench_plan.py, 1,000 records): `run()` raises the collector's youngest
-threshold (~10 ms) and freezes what is alive on the way out (~20 ms). Invariants: nothing
-relies on a prompt collection (files and sockets are closed where used); tests call
-main(), not run(), so their process keeps CPython's defaults.
+Exit codes: 0 success; 1 any error (click's usage errors are mapped to 1); 130 after
+Ctrl-C; plan and drift return 2 of their own. Commands are imported lazily (`--help` and
+`validate` never import httpx); logging is configured here, with --debug only. Measured
+(bench_plan.py, 1,000 records): `run()`'s collector threshold saves ~10 ms, its freeze
+~20 ms. Invariants: nothing relies on a prompt collection (files and sockets are closed
+where used); tests call main(), not run(), keeping CPython's defaults.
 """
 
 from __future__ import annotations
