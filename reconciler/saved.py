@@ -44,6 +44,17 @@ def read_json(path: Path) -> Any:
         ) from None
 
 
+def plan_from(doc: Any, path: Path) -> Plan:
+    """The plan document `doc` read from `path`; its PlanFileError names `path`."""
+    try:
+        return Plan.from_json(doc)
+    except PlanFileError as exc:
+        message = str(exc)
+        if message.startswith("plan file: "):
+            message = f"plan file {path}: " + message.removeprefix("plan file: ")
+        raise PlanFileError(message) from None
+
+
 def read_saved(path: Path) -> Saved:
     """A saved plan, or a drift report, from `path` (PlanFileError when malformed)."""
     doc = read_json(path)
@@ -54,8 +65,8 @@ def read_saved(path: Path) -> Saved:
                 f"plan file {path}: a drift report of format_version {version!r}; this "
                 f"halo-reconciler reads format_version {', '.join(DRIFT_FORMAT_VERSIONS)}"
             )
-        return Saved(Plan.from_json(doc["plan"]), path, drift=True)
-    return Saved(Plan.from_json(doc), path)
+        return Saved(plan_from(doc["plan"], path), path, drift=True)
+    return Saved(plan_from(doc, path), path)
 
 
 def render_saved(saved: Saved, out: TextIO, *, format: str, color: bool) -> None:

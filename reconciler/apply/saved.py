@@ -20,7 +20,7 @@ from reconciler.instance import Instance
 from reconciler.live import Lister, read_live
 from reconciler.plan.model import Action, Plan
 from reconciler.plan.safety import check_freeze
-from reconciler.saved import read_json
+from reconciler.saved import plan_from, read_json
 
 
 def find_plan_file(paths: tuple[str, ...]) -> Path | None:
@@ -57,7 +57,7 @@ def is_plan_file(path: Path) -> bool:
 
 def read_plan_file(path: Path) -> Plan:
     """The plan saved at `path`; PlanFileError when unreadable or malformed."""
-    return Plan.from_json(read_json(path))
+    return plan_from(read_json(path), path)
 
 
 def check_digest(plan: Plan, expected: str | None) -> None:

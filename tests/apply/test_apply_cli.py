@@ -308,7 +308,7 @@ def test_plan_file_detection_and_errors(
     other.write_text('{"format_version": "0"}', encoding="utf-8")
     code, _, err = run(capsys, "apply", str(other))
     assert code == 1
-    assert err.startswith("Error: plan file: format_version '0' is not supported")
+    assert err.startswith(f"Error: plan file {other}: format_version '0' is not supported")
     assert writes(env) == []
 
 

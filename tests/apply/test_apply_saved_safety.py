@@ -64,7 +64,7 @@ def test_raising_max_deletes_in_a_saved_plan_is_refused(
     code, out, err = run(capsys, "apply", str(saved))
     assert (code, out) == (1, "")
     assert err == (
-        "Error: plan file: $.digest does not match what the plan says (its changes, "
+        f"Error: plan file {saved}: $.digest does not match what the plan says (its changes, "
         "instance, fingerprints or safety rules: the file was edited or damaged; run plan "
         "again)\n"
     )

@@ -101,7 +101,8 @@ def test_a_plan_file_with_an_unknown_type_is_a_clear_error(
         code, out, err = run_cli(args, capsys)
         assert (code, out) == (1, "")
         assert err == (
-            "Error: plan file: $.resource_changes[0].type: unknown resource type 'nosuch': "
+            f"Error: plan file {saved}: $.resource_changes[0].type: unknown resource type "
+            "'nosuch': "
             "expected one of xero, quickbooks, sage_business_cloud, myob, kashflow, fortnox, "
             "exact, business_central, avalara\n"
         )
