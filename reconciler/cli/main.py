@@ -58,8 +58,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """Terraform-style configuration as code for HaloPSA's accounting integrations.
 
     validate checks YAML offline; plan shows what would change; apply makes HaloPSA
-    match; drift fails a schedule when HaloPSA moved; export adopts an existing
-    instance; sandbox serves a local HaloPSA simulator.
+    match; drift fails a schedule when HaloPSA moved; show renders a saved plan again;
+    export adopts an existing instance; doctor checks the connection first; status
+    reports every accounting connection's health; sandbox serves a local HaloPSA
+    simulator.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
