@@ -111,6 +111,9 @@ class Selection:
                 named = [a for a in seen if "/#" not in a]
                 pool = (by_id if "/#" in value else named) if slash else sorted(seen_types)
                 close = difflib.get_close_matches(value, pool, n=3, cutoff=0.5)
+                # A difference of case only is the likeliest slip: named first.
+                same = [a for a in pool if a.casefold() == value.casefold()]
+                close = (same + [a for a in close if a not in same])[:3]
                 if not close:  # the type's own records, or the types there are
                     close = [a for a in pool if a.startswith(f"{key}/")][:3] if slash else pool[:3]
                 hint = f"; closest: {', '.join(close)}" if close else ""

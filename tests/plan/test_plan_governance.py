@@ -136,3 +136,9 @@ def test_days_of_month_resolve_per_month_and_merge_across_its_end() -> None:
     (coming,) = freeze_states((window,), datetime(2024, 12, 25, tzinfo=UTC))
     assert (coming.active, coming.start) == (False, datetime(2024, 12, 30, tzinfo=UTC))
     assert freeze_states((window,), datetime(2024, 12, 15, tzinfo=UTC)) == []
+
+
+def test_a_selection_differing_only_in_case_is_named_first() -> None:
+    seen = ["xero/Acme NZ", "xero/Acme AU", "xero/Old tenant"]
+    [problem] = Selection.parse((), ["xero/acme au"]).unmatched(["xero"], seen)
+    assert "; closest: xero/Acme AU, " in problem
