@@ -40,6 +40,7 @@ from reconciler.plan.details import config_details
 from reconciler.plan.model import PlanWarning
 from reconciler.plan.safety import check_freeze, check_refusals
 from reconciler.registry import ORDER
+from reconciler.scrubber import Scrubber
 
 
 def load_config(paths: Sequence[str]) -> Configuration:
@@ -91,7 +92,12 @@ def plan_against(
     if found.issues:
         raise ConfigError(found.issues)
     extra = [*lookups.warnings, *found.warnings]
-    return with_live_warnings(plan, live, extra)
+    plan = with_live_warnings(plan, live, extra)
+    # HaloPSA's own texts (a record's _warning, its last sync error) may echo the client
+    # secret: scrubbed from every warning, as status scrubs them. The digest is unchanged.
+    scrub = Scrubber([str(client.settings.client_secret.reveal())])
+    warnings = tuple(PlanWarning(w.address, scrub(w.message)) for w in plan.warnings)
+    return replace(plan, warnings=warnings)
 
 
 def plan_to_apply(

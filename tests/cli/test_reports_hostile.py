@@ -1,4 +1,4 @@
-"""doctor and status against a HaloPSA whose own texts echo the client secret and carry
+"""doctor, status, plan and drift against a HaloPSA whose own texts echo the client secret and carry
 terminal control characters: in a record's name, its warning, an unknown field's name,
 InstanceInfo's values and the sync error log. No output format may print the secret,
 and no control character reaches stdout (JSON escapes its own)."""
@@ -9,6 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,7 +22,7 @@ FORGED = "\x1b[2J\x1b[1A\rPlan: 0 to create"
 def _record() -> dict[str, object]:
     return {
         "id": 1,
-        "name": f"T {CANARY}{FORGED}",
+        "name": _Echoing.name,
         "enablesync": True,
         "isauthorized": False,
         "_warning": f"w {CANARY}{FORGED}",
@@ -32,6 +33,7 @@ def _record() -> dict[str, object]:
 
 class _Echoing(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    name = f"T {CANARY}{FORGED}"  # the record's name
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -99,3 +101,24 @@ def test_no_secret_and_no_control_character(
     for text in (result.out, result.err):
         assert CANARY not in text
         assert "\x1b" not in text and "\r" not in text
+
+
+@pytest.mark.parametrize("args", [["plan"], ["plan", "--format", "json"], ["drift"]])
+def test_plan_and_drift_scrub_halopsa_warnings(
+    echoing: str,
+    args: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(_Echoing, "name", "T")  # names are data; the warning is a message
+    config = tmp_path / "xero.yaml"
+    config.write_text("xero:\n  - name: Other\n    enablesync: true\n", encoding="utf-8")
+    saved = tmp_path / "plan.json"
+    out = ["--out", str(saved)] if args == ["plan"] else []
+    result = run_cli([*args, str(config), *out], capsys)
+    assert result.code in (0, 2), result.err
+    assert "HaloPSA warning: w (sensitive)" in result.out.replace("\\u001b", "")
+    files = saved.read_text(encoding="utf-8") if out else ""
+    for text in (result.out, result.err, files):
+        assert CANARY not in text
