@@ -73,9 +73,9 @@ def describe(value: object, text: str | None) -> str:
     if isinstance(value, str):
         return f"the string {quote(value)}"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     return "a value of another kind"
 
 

@@ -342,3 +342,14 @@ def test_quote_escapes_and_shortens() -> None:
 )
 def test_env_variable_suggestion(key: str, field: str, name: str) -> None:
     assert env_variable(key, field) == name
+
+
+def test_an_empty_list_is_called_empty(tmp_path: Path) -> None:
+    # "expected a list of days such as [-2, -1, 1, 2, 3], got a list" read as a contradiction
+    text = (
+        "xero:\n  - name: A\n    enablesync: true\n"
+        "settings:\n  freeze:\n    - days_of_month: []\n      reason: r\n"
+        "  acknowledge:\n    - {address: xero/A, fields: [], reason: r, until: 2027-01-31}\n"
+    )
+    issues = _issues(tmp_path, text)
+    assert len(issues) == 2 and all(i.endswith("got an empty list") for i in issues), issues
