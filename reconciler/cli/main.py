@@ -57,11 +57,9 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, debug: bool) -> None:
     """Terraform-style configuration as code for HaloPSA's accounting integrations.
 
-    validate checks YAML offline; plan shows what would change; apply makes HaloPSA
-    match; drift fails a schedule when HaloPSA moved; show renders a saved plan again;
-    export adopts an existing instance; doctor checks the connection first; status
-    reports every accounting connection's health; sandbox serves a local HaloPSA
-    simulator.
+    validate checks YAML offline; plan shows changes (show, a saved one); apply makes
+    HaloPSA match; drift fails when HaloPSA moved; export adopts an instance; doctor and
+    status check the connection and its health; sandbox serves a HaloPSA simulator.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
