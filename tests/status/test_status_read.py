@@ -69,7 +69,7 @@ def test_requests_are_one_token_one_list_per_type_and_the_error_log_pages(
     lists = sorted(p for m, p, _ in seen[1:] if p != "/api/IntegrationError")
     assert len(lists) == len(KEYS) == len(set(lists))
     # Pages after the first are read ahead concurrently: each exactly once, in any order.
-    pages = [n for _, p, n in seen if p == "/api/IntegrationError"]
+    pages = [str(n) for _, p, n in seen if p == "/api/IntegrationError"]
     assert sorted(pages) == ["1", "2", "3"]
     assert len(seen) == 1 + len(KEYS) + 3
     assert report.notes == (
