@@ -133,3 +133,32 @@ def test_a_closed_stdout_keeps_the_real_exit_code(
         err = proc.stderr.read()
     assert proc.wait(timeout=60) == code, err
     assert "Error" not in err and "Exception" not in err
+
+
+def test_an_error_message_never_carries_a_control_character(
+    sandbox_seeded_env: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A freeze window's reason (or HaloPSA's text in an error) reaches "Error: ..." as it
+    # was written: its control characters are escaped, the message's own lines kept.
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "xero:\n  - name: Acme AU\n    enablesync: false\nsettings:\n  freeze:\n"
+        "    - {from: 2000-01-01T00:00:00Z, to: 2100-01-01T00:00:00Z,\n"
+        '       reason: "a\\rPlan: 0\\e[2J"}\n',
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as info:
+        main(["apply", "--auto-approve", str(config)])
+    err = capsys.readouterr().err
+    assert info.value.code == 1
+    assert err.startswith("Error: apply refused:\n  freeze window ")
+    assert '(reason: "a\\rPlan: 0\\u001b[2J")' in err
+    assert "\r" not in err and "\x1b" not in err
+    # --override-freeze's reason is printed in the apply report, escaped the same way
+    with pytest.raises(SystemExit) as info:
+        main(["apply", "--auto-approve", str(config), "--override-freeze", "ok\nApply\x1b[2J"])
+    out = capsys.readouterr().out
+    assert info.value.code == 0
+    assert 'overridden with --override-freeze "ok\\nApply\\u001b[2J"' in out
+    assert "\r" not in out and "\x1b" not in out

@@ -100,7 +100,7 @@ def render_report(report: ApplyReport, out: TextIO) -> None:
     """The final report: freeze overrides, a heading, one line per record, a blank line,
     the summary line."""
     for line in report.overrides:
-        out.write(f"Freeze override: {line}\n")
+        out.write(f"Freeze override: {printable(line)}\n")  # reasons are typed text
     if report.overrides:
         out.write("\n")
     if report.outcomes:

@@ -1,11 +1,10 @@
 """The `halo-reconciler` group and the one place that maps exceptions to exit codes.
 
-Exit codes: 0 success; 1 any error (click's usage errors are mapped to 1); 130 after
-Ctrl-C; plan and drift return 2 of their own. Commands are imported lazily (`--help` and
-`validate` never import httpx); logging is configured here, with --debug only. Measured
-(bench_plan.py, 1,000 records): `run()`'s collector threshold saves ~10 ms, its freeze
-~20 ms. Invariants: nothing relies on a prompt collection (files and sockets are closed
-where used); tests call main(), not run(), keeping CPython's defaults.
+Exit codes: 0 success; 1 any error (usage errors too); 130 after Ctrl-C; plan and drift
+return 2 of their own. Commands are imported lazily (`--help` and `validate` never import
+httpx); logging is set here, --debug only. bench_plan.py (1,000 records): `run()`'s
+collector threshold saves ~10 ms, its freeze ~20 ms. Nothing relies on a prompt collection
+(files and sockets are closed where used); tests call main(), not run() (CPython defaults).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ import click
 from reconciler.cli.streams import keep_exit_code_when_stdout_closes
 from reconciler.cli.terminal import INTERRUPTED
 from reconciler.errors import ReconcilerError
+from reconciler.printable import printable
 
 # command name -> module under reconciler.cli defining `command`
 COMMANDS: dict[str, str] = {
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except ReconcilerError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo("Error: " + "\n".join(map(printable, str(exc).split("\n"))), err=True)
         code = 1
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
